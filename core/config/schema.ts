@@ -1,0 +1,124 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number().int().min(0, 'must be a port number').max(65535, 'must be a port number');
+const minutes = z.coerce.number().positive('must be a positive number of minutes');
+const csv = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+
+/**
+ * Every environment variable Octofleet reads. Names and defaults are part of the external contract
+ * (DESIGN.md "Configuration"); `.env.example` documents each one.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/octofleet'),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ queue, so several installations can share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i, 'may hold letters, digits, _ and - only').default('octofleet'),
+
+  BOOT_HOST: z.string().min(1).default('0.0.0.0'),
+  BOOT_PORT: port.default(8080),
+  /** Base URL machines use to reach the boot server; defaults to this host's first LAN address. */
+  PUBLIC_BOOT_URL: url(['http:', 'https:']).optional(),
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(8081),
+  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Key for callback tokens and for encrypting secrets at rest (32+ bytes, hex or base64). */
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+  /** Folder the boot server serves at /files/ (wimboot, boot.wim, install.wim, kernels), with range requests. */
+  ARTIFACTS_DIR: z.string().default('var/artifacts'),
+  CATALOG_PATH: z.string().default('templates/catalog.yaml'),
+  TEMPLATES_DIR: z.string().default('templates'),
+
+  APPROVAL_TIMEOUT_MINUTES: minutes.default(60),
+  ALLOW_SELF_APPROVAL: bool.default('false'),
+  /** How long callbacks are still accepted after a deployment ended (late stages, retries). */
+  TOKEN_GRACE_MINUTES: minutes.default(15),
+  WATCHDOG_APPROVED_MINUTES: minutes.default(240),
+  WATCHDOG_BOOTING_MINUTES: minutes.default(30),
+  WATCHDOG_INSTALLING_MINUTES: minutes.default(90),
+  WATCHDOG_CONFIGURING_MINUTES: minutes.default(60),
+
+  DISCORD_TOKEN: z.string().min(1).optional(),
+  DISCORD_APPLICATION_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord snowflake').optional(),
+  DISCORD_GUILD_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord snowflake').optional(),
+  DISCORD_CHANNEL_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord snowflake').optional(),
+  DISCORD_APPROVER_ROLE_IDS: csv.default(''),
+  DISCORD_API_BASE: url(['http:', 'https:']).optional(),
+
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must start with xoxb-').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'must start with xapp-').optional(),
+  SLACK_API_URL: url(['http:', 'https:']).optional(),
+  SLACK_CHANNEL_ID: z.string().optional(),
+  SLACK_APPROVER_USER_IDS: csv.default(''),
+  SLACK_APPROVER_USERGROUP_ID: z.string().optional(),
+  /** HTTP mode: 0 mounts /slack/events on the admin listener; another port gives Slack its own listener. */
+  SLACK_PORT: port.default(0),
+
+  /** Shell adapter (the default without chat credentials): who the local operator is. */
+  SHELL_USER: z.string().default('operator'),
+
+  WINDOWS_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  WINDOWS_TIMEZONE: z.string().default('W. Europe Standard Time'),
+  WINDOWS_LOCALE: z.string().default('de-DE'),
+  WINDOWS_UI_LANGUAGE: z.string().optional(),
+  WINDOWS_DOMAIN: z.string().optional(),
+  WINDOWS_DOMAIN_OU: z.string().optional(),
+  WINDOWS_JOIN_USER: z.string().optional(),
+  WINDOWS_JOIN_PASSWORD: z.string().optional(),
+  WINDOWS_AGENT_URL: url(['http:', 'https:']).optional(),
+
+  LINUX_USERNAME: z.string().default('octofleet'),
+  LINUX_SSH_AUTHORIZED_KEYS: z.string().default(''),
+  LINUX_LOCALE: z.string().default('de_DE.UTF-8'),
+  LINUX_KEYBOARD: z.string().default('de'),
+  LINUX_TIMEZONE: z.string().default('Europe/Berlin'),
+  LINUX_STORAGE_LAYOUT: z.enum(['lvm', 'direct']).default('lvm'),
+
+  PXE_MODE: z.enum(['proxy', 'full']).default('proxy'),
+  PXE_INTERFACE: z.string().optional(),
+  PXE_SUBNET: z.string().optional(),
+  PXE_NETMASK: z.string().default('255.255.255.0'),
+  PXE_RANGE_START: z.string().optional(),
+  PXE_RANGE_END: z.string().optional(),
+  PXE_ROUTER: z.string().optional(),
+  PXE_DNS: z.string().optional(),
+  PXE_SERVER_ADDRESS: z.string().optional(),
+  PXE_TFTP_ROOT: z.string().default('/var/lib/octofleet/tftp'),
+  PXE_UEFI_BINARY: z.enum(['ipxe.efi', 'snponly.efi']).default('ipxe.efi'),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+/** Variables whose values must never be printed. */
+export const SECRET_KEYS = [
+  'API_TOKEN',
+  'SECRET_KEY',
+  'DISCORD_TOKEN',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'WINDOWS_ADMIN_PASSWORD',
+  'WINDOWS_JOIN_PASSWORD',
+] as const satisfies readonly (keyof RawConfig)[];

@@ -1,0 +1,72 @@
+import type { Config } from './config/index.js';
+import { type Orm, migrateUp, openOrm } from './db/orm.js';
+import { type DeploymentChange, DeploymentService } from './deployments/deployment-service.js';
+import { loadCatalogFile } from './images/catalog-file.js';
+import { ImageRepository } from './images/image-repository.js';
+import type { Logger } from './logger.js';
+import { type TemplateEngine, createTemplateEngine } from './render/template-engine.js';
+import { resolveInstallationKey } from './secrets/installation-key.js';
+import { type SecretBox, createSecretBox } from './secrets/secret-box.js';
+
+/** What every role (bot, boot-server, worker) is built on. */
+export interface Core {
+  config: Config;
+  logger: Logger;
+  orm: Orm;
+  secretBox: SecretBox;
+  deployments: DeploymentService;
+  templates: TemplateEngine;
+  /** Subscribe to committed deployment changes (the worker turns them into jobs). */
+  onChange(listener: (change: DeploymentChange) => void | Promise<void>): void;
+  close(): Promise<void>;
+}
+
+export interface CreateCoreOptions {
+  /** Apply pending migrations and seed the catalog (npm start does; a single role may skip). */
+  migrate?: boolean;
+}
+
+/** Opens Postgres, applies migrations, seeds the catalog and builds the deployment service. */
+export async function createCore(config: Config, logger: Logger, opts: CreateCoreOptions = {}): Promise<Core> {
+  const orm = await openOrm(config.DATABASE_URL, {
+    debug: config.LOG_LEVEL === 'trace',
+    logger: (message) => logger.trace({ orm: true }, message),
+  });
+  try {
+    if (opts.migrate ?? true) {
+      const applied = await migrateUp(orm);
+      if (applied.length) logger.info({ applied }, 'applied database migrations');
+      const images = await loadCatalogFile(config.CATALOG_PATH);
+      await new ImageRepository(orm.em.fork()).seed(images);
+    }
+    const { key, generated } = await resolveInstallationKey(orm.em.fork(), config.SECRET_KEY);
+    if (generated) logger.warn('SECRET_KEY is not set: using a key generated and stored in the database; set SECRET_KEY in production');
+    const secretBox = createSecretBox(key);
+    const listeners: ((change: DeploymentChange) => void | Promise<void>)[] = [];
+    const deployments = new DeploymentService({
+      orm,
+      secretBox,
+      approvalTimeoutMinutes: config.APPROVAL_TIMEOUT_MINUTES,
+      allowSelfApproval: config.ALLOW_SELF_APPROVAL,
+      tokenGraceMinutes: config.TOKEN_GRACE_MINUTES,
+      windowsAdminPassword: config.WINDOWS_ADMIN_PASSWORD,
+      onChange: async (change) => {
+        for (const listener of listeners) await listener(change);
+      },
+      onHookError: (error) => logger.error({ err: error }, 'deployment change listener failed; the reconciler will catch up'),
+    });
+    return {
+      config,
+      logger,
+      orm,
+      secretBox,
+      deployments,
+      templates: createTemplateEngine(config.TEMPLATES_DIR),
+      onChange: (listener) => listeners.push(listener),
+      close: () => orm.close(),
+    };
+  } catch (error) {
+    await orm.close();
+    throw error;
+  }
+}

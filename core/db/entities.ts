@@ -1,0 +1,18 @@
+import { ChatRefSchema } from '../chat/chat-ref.entity.js';
+import { DecisionSchema } from '../deployments/decision.entity.js';
+import { DeploymentEventSchema } from '../deployments/deployment-event.entity.js';
+import { DeploymentSchema } from '../deployments/deployment.entity.js';
+import { OsImageSchema } from '../images/os-image.entity.js';
+import { SettingSchema } from '../settings/setting.entity.js';
+import { SystemSchema } from '../systems/system.entity.js';
+
+/** Every entity schema; the ORM and migrations are built from this list. */
+export const ENTITIES = [
+  DeploymentSchema,
+  DeploymentEventSchema,
+  DecisionSchema,
+  OsImageSchema,
+  SystemSchema,
+  ChatRefSchema,
+  SettingSchema,
+];

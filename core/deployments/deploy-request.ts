@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import { hostnameFromMac, validateHostname } from '../hostname.js';
+import type { OsImage } from '../images/os-image.entity.js';
+import { PROFILES, type Profile } from '../images/profiles.js';
+import { type Mac, parseMac, printable } from '../mac.js';
+
+/** What a user asks for, from chat or the API, before validation. */
+export const deployRequestInput = z.object({
+  mac: z.string({ required_error: 'mac is required (e.g. mac:00:15:5d:01:02:03)' }).max(64),
+  os: z.string({ required_error: 'os is required (see /images)' }).max(64),
+  edition: z.string().max(64).nullish(),
+  hostname: z.string().max(256).nullish(),
+  profile: z.string().max(32).nullish(),
+});
+export type DeployRequestInput = z.input<typeof deployRequestInput>;
+
+export interface ValidDeployRequest {
+  mac: Mac;
+  os: string;
+  edition: string | null;
+  hostname: string;
+  profile: Profile;
+}
+
+/**
+ * Validates a request against the catalog: every value checked here is safe to render in any template.
+ * `findImage` returns null for an unknown id.
+ */
+export async function validateDeployRequest(
+  input: unknown,
+  findImage: (id: string) => Promise<OsImage | null>,
+  listImageIds: () => Promise<string[]>,
+): Promise<ValidDeployRequest> {
+  const parsed = deployRequestInput.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ValidationError(issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message);
+  }
+  const req = parsed.data;
+  const mac = parseMac(req.mac);
+  const osId = req.os.trim().toLowerCase();
+  const image = /^[a-z0-9-]{1,32}$/.test(osId) ? await findImage(osId) : null;
+  if (!image) {
+    const ids = await listImageIds();
+    throw new ValidationError(`unknown os "${printable(req.os)}"; choose one of: ${ids.join(', ')}`, undefined, 'deploy:unknown-os');
+  }
+  let edition: string | null = null;
+  if (image.editions) {
+    const wanted = req.edition?.trim().toLowerCase() || image.defaultEdition || Object.keys(image.editions)[0]!;
+    if (!Object.hasOwn(image.editions, wanted)) {
+      throw new ValidationError(
+        `unknown edition "${printable(wanted)}" for ${image.id}; choose one of: ${Object.keys(image.editions).join(', ')}`,
+        undefined,
+        'deploy:unknown-edition',
+      );
+    }
+    edition = wanted;
+  } else if (req.edition) {
+    throw new ValidationError(`${image.id} has no editions; leave edition out`, undefined, 'deploy:unknown-edition');
+  }
+  const profile = (req.profile?.trim().toLowerCase() || 'auto') as Profile;
+  if (!PROFILES.includes(profile)) {
+    throw new ValidationError(`unknown profile "${printable(req.profile ?? '')}"; choose one of: ${PROFILES.join(', ')}`);
+  }
+  const hostname = req.hostname?.trim()
+    ? validateHostname(req.hostname, image.family)
+    : hostnameFromMac(mac, image.family);
+  return { mac, os: image.id, edition, hostname, profile };
+}

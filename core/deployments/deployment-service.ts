@@ -1,0 +1,331 @@
+import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import type { Orm } from '../db/orm.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { ImageRepository } from '../images/image-repository.js';
+import { OsImage } from '../images/os-image.entity.js';
+import type { ResolvedProfile } from '../images/profiles.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import { newTokenNonce } from '../secrets/secret-box.js';
+import { Decision } from './decision.entity.js';
+import { validateDeployRequest } from './deploy-request.js';
+import { DeploymentEvent } from './deployment-event.entity.js';
+import { DeploymentRepository } from './deployment-repository.js';
+import { type Actor, type BootInfo, Deployment } from './deployment.entity.js';
+import { type DeploymentState, TRANSITIONS, isActive } from './lifecycle.js';
+import { generatePassword } from './passwords.js';
+import { recordDeploymentEvent, type EventInput, type RecordedEvent } from './record-event.js';
+
+/** Published after every committed change, so workers and chat can react. */
+export interface DeploymentChange {
+  deploymentId: number;
+  state: DeploymentState;
+  kind: 'created' | 'state' | 'event';
+}
+
+export interface DeploymentServiceOptions {
+  orm: Orm;
+  secretBox: SecretBox;
+  approvalTimeoutMinutes: number;
+  allowSelfApproval: boolean;
+  tokenGraceMinutes: number;
+  /** Fixed Windows Administrator password; a random one per deployment when absent. */
+  windowsAdminPassword?: string;
+  onChange?: (change: DeploymentChange) => void | Promise<void>;
+  now?: () => Date;
+  /** Errors from onChange are reported here, never thrown: Postgres already holds the truth. */
+  onHookError?: (error: unknown) => void;
+}
+
+/** Secrets of one deployment, decrypted; only for artifact rendering and the requester's private message. */
+export interface DeploymentSecrets {
+  /** Windows local Administrator or Linux user password. */
+  password: string;
+}
+
+export interface Permission {
+  /** Whether the actor holds an approver role on their platform (checked by the caller, fail closed). */
+  approver: boolean;
+}
+
+const MINUTE = 60_000;
+
+/** The deployment state machine: every transition one compare-and-set in Postgres. */
+export class DeploymentService {
+  constructor(private readonly opts: DeploymentServiceOptions) {}
+
+  private em(): EntityManager {
+    return this.opts.orm.em.fork();
+  }
+
+  private now(): Date {
+    return this.opts.now?.() ?? new Date();
+  }
+
+  /** Read-side queries on a fresh EntityManager. */
+  repository(): DeploymentRepository {
+    return new DeploymentRepository(this.em());
+  }
+
+  images(): ImageRepository {
+    return new ImageRepository(this.em());
+  }
+
+  /** Creates a deployment in pending_approval; returns its generated password once, for a private message. */
+  async request(input: unknown, actor: Actor): Promise<{ deployment: Deployment; password: string | null }> {
+    const em = this.em();
+    const valid = await validateDeployRequest(
+      input,
+      (id) => em.findOne(OsImage, { id }),
+      async () => (await em.find(OsImage, {}, { orderBy: { id: 'asc' }, fields: ['id'] })).map((i) => i.id),
+    );
+    const image = await em.findOneOrFail(OsImage, { id: valid.os });
+    const fixed = image.family === 'windows' ? this.opts.windowsAdminPassword : undefined;
+    const password = fixed ?? generatePassword();
+    const now = this.now();
+    const deployment = em.create(Deployment, {
+      ...valid,
+      status: 'pending_approval',
+      requestedBy: actor,
+      tokenNonce: newTokenNonce(),
+      secrets: this.opts.secretBox.encrypt(JSON.stringify({ password } satisfies DeploymentSecrets)),
+      expiresAt: new Date(now.getTime() + this.opts.approvalTimeoutMinutes * MINUTE),
+      createdAt: now,
+      updatedAt: now,
+      lastEventAt: now,
+      resolvedProfile: null,
+      stage: 'requested',
+      progress: null,
+      failureReason: null,
+      boot: null,
+      approvedAt: null,
+      bootingAt: null,
+      installingAt: null,
+      configuringAt: null,
+      finishedAt: null,
+    });
+    try {
+      await em.transactional(async (tem) => {
+        await tem.persistAndFlush(deployment);
+        tem.create(DeploymentEvent, {
+          deploymentId: deployment.id,
+          stage: 'requested',
+          message: `requested by ${actor.name}`,
+          source: actor.platform,
+          state: 'pending_approval',
+          progress: null,
+          receivedAt: now,
+          postedAt: null,
+        });
+      });
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        const active = await this.repository().findActiveByMac(valid.mac);
+        throw new ConflictError(
+          'deploy:mac-in-use',
+          active
+            ? `${valid.mac} already has deployment #${active.id} (${active.status}); cancel it first with /deploy-cancel ${active.id}`
+            : `${valid.mac} already has an active deployment`,
+          active ? { deploymentId: active.id, status: active.status } : undefined,
+        );
+      }
+      throw error;
+    }
+    await this.publish({ deploymentId: deployment.id, state: 'pending_approval', kind: 'created' });
+    return { deployment, password: fixed ? null : password };
+  }
+
+  approve(id: number, actor: Actor, permission: Permission): Promise<Deployment> {
+    return this.decide(id, 'approve', actor, permission);
+  }
+
+  reject(id: number, actor: Actor, permission: Permission, reason?: string): Promise<Deployment> {
+    return this.decide(id, 'reject', actor, permission, reason);
+  }
+
+  cancel(id: number, actor: Actor, permission: Permission, reason?: string): Promise<Deployment> {
+    return this.decide(id, 'cancel', actor, permission, reason);
+  }
+
+  private async decide(
+    id: number,
+    verdict: Decision['verdict'],
+    actor: Actor,
+    permission: Permission,
+    reason?: string,
+  ): Promise<Deployment> {
+    const to: DeploymentState = verdict === 'approve' ? 'approved' : verdict === 'reject' ? 'rejected' : 'cancelled';
+    const repo = this.repository();
+    const current = await repo.get(id);
+    const isRequester = current.requestedBy.platform === actor.platform && current.requestedBy.id === actor.id;
+    const refuse = async (error: AppError): Promise<never> => {
+      const em = this.em();
+      em.create(Decision, { deploymentId: id, verdict, accepted: false, reason: error.message, ...actorFields(actor), decidedAt: this.now() });
+      await em.flush();
+      throw error;
+    };
+    if (verdict === 'approve' && !permission.approver) {
+      await refuse(new ForbiddenError('deploy:not-approver', `${actor.name} is not an approver for deployment #${id}`));
+    }
+    if (verdict === 'approve' && isRequester && !this.opts.allowSelfApproval) {
+      await refuse(new ForbiddenError('deploy:self-approval', `${actor.name} requested deployment #${id} and cannot approve it too`));
+    }
+    if (verdict !== 'approve' && !permission.approver && !isRequester) {
+      await refuse(new ForbiddenError('deploy:not-approver', `only the requester or an approver may ${verdict} deployment #${id}`));
+    }
+    const now = this.now();
+    const em = this.em();
+    const changed = await em.transactional(async (tem) => {
+      const patch: Partial<Deployment> = { status: to, updatedAt: now, lastEventAt: now, stage: to };
+      if (to === 'approved') patch.approvedAt = now;
+      else patch.finishedAt = now;
+      if (to === 'cancelled') patch.failureReason = reason ?? `cancelled by ${actor.name}`;
+      const n = await tem.nativeUpdate(Deployment, { id, status: { $in: [...TRANSITIONS[to as 'approved']] } }, patch);
+      if (!n) return false;
+      tem.create(Decision, { deploymentId: id, verdict, accepted: true, reason: reason ?? null, ...actorFields(actor), decidedAt: now });
+      tem.create(DeploymentEvent, {
+        deploymentId: id,
+        stage: to,
+        message: `${to} by ${actor.name}${reason ? `: ${reason}` : ''}`,
+        source: actor.platform,
+        state: to,
+        progress: null,
+        receivedAt: now,
+        postedAt: null,
+      });
+      return true;
+    });
+    if (!changed) {
+      const latest = await this.repository().get(id);
+      const by = await this.repository().decidedBy(id);
+      const who = by ? ` by ${by.actorName}` : '';
+      await refuse(
+        new ConflictError('deploy:already-decided', `deployment #${id} was already ${latest.status.replace('_', ' ')}${latest.status === 'pending_approval' ? '' : who}`, {
+          status: latest.status,
+        }),
+      );
+    }
+    await this.publish({ deploymentId: id, state: to, kind: 'state' });
+    return this.repository().get(id);
+  }
+
+  /** Moves a pending request past its deadline to expired; null when it was decided meanwhile. */
+  async expire(id: number): Promise<Deployment | null> {
+    const now = this.now();
+    const changed = await this.em().transactional(async (tem) => {
+      const n = await tem.nativeUpdate(
+        Deployment,
+        { id, status: 'pending_approval', expiresAt: { $lte: now } },
+        { status: 'expired', finishedAt: now, updatedAt: now, lastEventAt: now, stage: 'expired' },
+      );
+      if (n) {
+        tem.create(DeploymentEvent, {
+          deploymentId: id, stage: 'expired', message: 'nobody approved the request in time', source: 'worker',
+          state: 'expired', progress: null, receivedAt: now, postedAt: null,
+        });
+      }
+      return n > 0;
+    });
+    if (!changed) return null;
+    await this.publish({ deploymentId: id, state: 'expired', kind: 'state' });
+    return this.repository().get(id);
+  }
+
+  /**
+   * Called when the boot server hands out the install script: approved → booting, remembering what the
+   * machine reported. A second fetch while booting only refreshes the boot info.
+   */
+  async markBooting(id: number, boot: BootInfo, resolvedProfile: ResolvedProfile): Promise<Deployment> {
+    const now = this.now();
+    const changed = await this.em().transactional(async (tem) => {
+      const n = await tem.nativeUpdate(
+        Deployment,
+        { id, status: 'approved' },
+        { status: 'booting', bootingAt: now, updatedAt: now, lastEventAt: now, boot, resolvedProfile, stage: 'booting' },
+      );
+      if (n) {
+        const firmware = boot.platform === 'efi' ? 'UEFI' : boot.platform === 'pcbios' ? 'BIOS' : (boot.platform ?? 'unknown firmware');
+        tem.create(DeploymentEvent, {
+          deploymentId: id, stage: 'booting', message: `${firmware}, ${boot.arch ?? 'unknown arch'}, profile ${resolvedProfile}`,
+          source: 'boot-server', state: 'booting', progress: null, receivedAt: now, postedAt: null,
+        });
+      } else {
+        await tem.nativeUpdate(Deployment, { id, status: 'booting' }, { boot, resolvedProfile, updatedAt: now });
+      }
+      return n > 0;
+    });
+    if (changed) await this.publish({ deploymentId: id, state: 'booting', kind: 'state' });
+    return this.repository().get(id);
+  }
+
+  /** Records an installer stage; moves the state forward when the stage allows it, never backwards. */
+  async recordEvent(id: number, input: EventInput): Promise<RecordedEvent> {
+    const result = await this.em().transactional((tem) => recordDeploymentEvent(tem, id, input, this.now()));
+    await this.publish({ deploymentId: id, state: result.deployment.status, kind: result.changed ? 'state' : 'event' });
+    return result;
+  }
+
+  /** Watchdog: fails a deployment still in `state` with no event since `cutoff`. */
+  async failIfStale(id: number, state: DeploymentState, cutoff: Date, reason: string): Promise<boolean> {
+    if (!isActive(state) || state === 'pending_approval') throw new ValidationError(`cannot time out a ${state} deployment`);
+    const now = this.now();
+    const changed = await this.em().transactional(async (tem) => {
+      const n = await tem.nativeUpdate(
+        Deployment,
+        { id, status: state, lastEventAt: { $lte: cutoff } },
+        { status: 'failed', failureReason: reason, finishedAt: now, updatedAt: now, lastEventAt: now, stage: 'watchdog' },
+      );
+      if (n) {
+        tem.create(DeploymentEvent, {
+          deploymentId: id, stage: 'watchdog', message: reason, source: 'worker', state: 'failed',
+          progress: null, receivedAt: now, postedAt: null,
+        });
+      }
+      return n > 0;
+    });
+    if (changed) await this.publish({ deploymentId: id, state: 'failed', kind: 'state' });
+    return changed;
+  }
+
+  /** The token that authorises a deployment's artifact and callback URLs. */
+  tokenFor(deployment: Pick<Deployment, 'id' | 'tokenNonce'>): string {
+    return this.opts.secretBox.tokenFor(deployment.id, deployment.tokenNonce);
+  }
+
+  /**
+   * Resolves a presented token to its deployment. `purpose: 'artifact'` requires an active deployment;
+   * `'callback'` also accepts one that ended less than TOKEN_GRACE_MINUTES ago.
+   */
+  async resolveToken(token: string, purpose: 'artifact' | 'callback'): Promise<Deployment | null> {
+    const em = this.em();
+    let found: Deployment | null = null;
+    const id = await this.opts.secretBox.verifyToken(token, async (candidate) => {
+      found = await em.findOne(Deployment, { id: candidate }, { fields: ['*'], populate: [] });
+      return found ? (found as Deployment).tokenNonce : null;
+    });
+    const deployment = found as Deployment | null;
+    if (id === null || !deployment) return null;
+    if (isActive(deployment.status)) return deployment;
+    if (purpose === 'artifact' || !deployment.finishedAt) return null;
+    const graceEnds = deployment.finishedAt.getTime() + this.opts.tokenGraceMinutes * MINUTE;
+    return this.now().getTime() <= graceEnds ? deployment : null;
+  }
+
+  /** Decrypts a deployment's secrets. Never log the result. */
+  async secrets(id: number): Promise<DeploymentSecrets> {
+    const row = await this.em().findOne(Deployment, { id }, { populate: ['secrets'] });
+    if (!row?.secrets) throw new NotFoundError(`deployment #${id} has no secrets`);
+    return JSON.parse(this.opts.secretBox.decrypt(row.secrets)) as DeploymentSecrets;
+  }
+
+  private async publish(change: DeploymentChange): Promise<void> {
+    try {
+      await this.opts.onChange?.(change);
+    } catch (error) {
+      this.opts.onHookError?.(error);
+    }
+  }
+}
+
+function actorFields(actor: Actor) {
+  return { actorPlatform: actor.platform, actorId: actor.id, actorName: actor.name };
+}

@@ -1,0 +1,99 @@
+import { EntitySchema } from '@mikro-orm/core';
+import type { Mac } from '../mac.js';
+import { ACTIVE_STATES, ALL_STATES, type DeploymentState } from './lifecycle.js';
+
+/** What iPXE reported about the machine when it fetched its install script. */
+export interface BootInfo {
+  platform?: string;
+  arch?: string;
+  uuid?: string;
+  serial?: string;
+  manufacturer?: string;
+  product?: string;
+}
+
+/** Who did something, on which platform. */
+export interface Actor {
+  platform: 'discord' | 'slack' | 'shell' | 'api' | 'system';
+  id: string;
+  name: string;
+}
+
+/** One request to install an OS on one machine, from `/deploy` to a terminal state. */
+export class Deployment {
+  id!: number;
+  mac!: Mac;
+  os!: string;
+  edition!: string | null;
+  hostname!: string;
+  /** Requested hardware profile (`auto` by default). */
+  profile!: string;
+  /** The profile `auto` resolved to once the machine reported its SMBIOS data. */
+  resolvedProfile!: string | null;
+  status!: DeploymentState;
+  /** Last stage name and progress reported, for cards and lists. */
+  stage!: string | null;
+  progress!: number | null;
+  failureReason!: string | null;
+  requestedBy!: Actor;
+  /** Random salt of this deployment's token; the token itself is derived, never stored. */
+  tokenNonce!: string;
+  /** Encrypted JSON of per-deployment secrets (passwords); see core/secrets. */
+  secrets!: string | null;
+  boot!: BootInfo | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+  expiresAt!: Date;
+  approvedAt!: Date | null;
+  bootingAt!: Date | null;
+  installingAt!: Date | null;
+  configuringAt!: Date | null;
+  finishedAt!: Date | null;
+  lastEventAt!: Date;
+}
+
+const sqlList = (states: readonly string[]) => states.map((s) => `'${s}'`).join(', ');
+const activeList = sqlList(ACTIVE_STATES);
+const date = (nullable = false) => ({ type: 'Date', columnType: 'timestamptz', nullable }) as const;
+
+export const DeploymentSchema = new EntitySchema<Deployment>({
+  class: Deployment,
+  tableName: 'deployment',
+  checks: [
+    { name: 'deployment_status_check', expression: `"status" in (${sqlList(ALL_STATES)})` },
+    { name: 'deployment_progress_check', expression: '"progress" between 0 and 100' },
+  ],
+  indexes: [
+    {
+      name: 'deployment_one_active_per_mac',
+      expression: `create unique index "deployment_one_active_per_mac" on "deployment" ("mac") where "status" in (${activeList})`,
+    },
+    { name: 'deployment_status_idx', properties: ['status'] },
+  ],
+  properties: {
+    id: { type: 'number', primary: true, autoincrement: true },
+    mac: { type: 'string', length: 17 },
+    os: { type: 'string', length: 64 },
+    edition: { type: 'string', length: 64, nullable: true },
+    hostname: { type: 'string', length: 63 },
+    profile: { type: 'string', length: 32, default: 'auto' },
+    resolvedProfile: { type: 'string', length: 32, nullable: true },
+    status: { type: 'string', length: 32 },
+    stage: { type: 'string', length: 64, nullable: true },
+    progress: { type: 'number', nullable: true },
+    failureReason: { type: 'text', nullable: true },
+    requestedBy: { type: 'json' },
+    tokenNonce: { type: 'string', length: 64, hidden: true },
+    secrets: { type: 'text', nullable: true, hidden: true, lazy: true },
+    boot: { type: 'json', nullable: true },
+    createdAt: { ...date(), onCreate: () => new Date() },
+    updatedAt: { ...date(), onCreate: () => new Date(), onUpdate: () => new Date() },
+    expiresAt: date(),
+    approvedAt: date(true),
+    bootingAt: date(true),
+    installingAt: date(true),
+    configuringAt: date(true),
+    finishedAt: date(true),
+    lastEventAt: { ...date(), onCreate: () => new Date() },
+  },
+});

@@ -1,0 +1,41 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Paths pino blanks in every log line. Secrets must not reach logs in the first place; this catches
+ * the accidents (a config object, a request header, a token in a URL logged whole).
+ */
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  'secrets',
+  '*.secrets',
+  'token',
+  '*.token',
+  'authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-slack-signature"]',
+  '*.API_TOKEN',
+  '*.SECRET_KEY',
+  '*.DISCORD_TOKEN',
+  '*.SLACK_BOT_TOKEN',
+  '*.SLACK_SIGNING_SECRET',
+  '*.SLACK_APP_TOKEN',
+  '*.WINDOWS_ADMIN_PASSWORD',
+  '*.WINDOWS_JOIN_PASSWORD',
+];
+
+/** The process logger: JSON lines on stdout (or stderr when stdout carries the shell chat adapter). */
+export function createLogger(opts: { level?: string; name?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+  return pino(
+    { level: opts.level ?? 'info', name: opts.name ?? 'octofleet', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    opts.destination ?? process.stdout,
+  );
+}
+
+/** Replaces a deployment token in a URL path with a marker, so access logs never carry it. */
+export function redactTokenInPath(path: string): string {
+  return path.replace(/^\/(d|cb)\/[^/?]+/, '/$1/[token]');
+}

@@ -1,0 +1,61 @@
+/**
+ * Escapers for the languages Octofleet renders. Values are validated at the door (MAC, hostname, catalog
+ * ids); these are the second line: a value that could still change a script's structure either gets
+ * quoted for its language or makes rendering fail (a 500, never a broken script on a machine).
+ */
+export class UnsafeValueError extends Error {
+  override name = 'UnsafeValueError';
+}
+
+/**
+ * iPXE has no quoting: `${…}` expands, whitespace splits arguments and a newline starts a command
+ * (ipxe.org/cfg). Only characters that are inert on an iPXE command line pass.
+ */
+export function ipxeValue(value: unknown): string {
+  const s = String(value ?? '');
+  if (!/^[A-Za-z0-9._~:/?#@!&'()*+,;=%\-[\]]*$/.test(s)) {
+    throw new UnsafeValueError(`value not safe for an iPXE script: ${JSON.stringify(s.slice(0, 60))}`);
+  }
+  return s;
+}
+
+/** XML text or attribute content. */
+export function xmlValue(value: unknown): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters outright
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(String(value ?? ''))) {
+    throw new UnsafeValueError('value holds control characters that XML cannot carry');
+  }
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+/** A YAML double-quoted scalar (a JSON string is valid YAML and escapes everything that matters). */
+export function yamlValue(value: unknown): string {
+  return JSON.stringify(String(value ?? ''));
+}
+
+/** A POSIX sh single-quoted word. */
+export function shValue(value: unknown): string {
+  return `'${String(value ?? '').replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A value inside a Windows cmd script. cmd's quoting cannot neutralise `%` expansion or `"` reliably, so
+ * anything beyond a conservative set is refused rather than escaped.
+ */
+export function cmdValue(value: unknown): string {
+  const s = String(value ?? '');
+  if (!/^[A-Za-z0-9 ._:/\\@#+=,;~()[\]{}-]*$/.test(s)) {
+    throw new UnsafeValueError(`value not safe for a cmd script: ${JSON.stringify(s.slice(0, 60))}`);
+  }
+  return s;
+}
+
+/** A URL query or path component. */
+export function urlComponent(value: unknown): string {
+  return encodeURIComponent(String(value ?? ''));
+}

@@ -1,0 +1,110 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import Handlebars from 'handlebars';
+import { AppError } from '../errors.js';
+import { cmdValue, ipxeValue, shValue, urlComponent, xmlValue, yamlValue } from './escape.js';
+
+/** A template that failed to render: a server fault (500), never "not found". */
+export class TemplateError extends AppError {
+  constructor(name: string, cause: Error) {
+    super('template:render-failed', `rendering ${name} failed: ${cause.message}`, 500, undefined, false);
+  }
+}
+
+export interface TemplateEngine {
+  /** Renders `templates/<name>.hbs`, e.g. `ipxe/install-linux.ipxe`. */
+  render(name: string, context: object): string;
+  has(name: string): boolean;
+  /** Renders a template held in data (a catalog cmdline), with the same helpers and strictness. */
+  renderString(source: string, context: object, label: string): string;
+}
+
+/**
+ * Handlebars over the templates/ folder. Strict mode: a missing variable fails loudly instead of
+ * rendering an empty string into a boot script. XML templates keep Handlebars' HTML escaping (valid
+ * XML); every other language renders raw, so each value must go through its language's helper
+ * (`{{ipxe x}}`, `{{yaml x}}`, `{{sh x}}`, `{{cmd x}}`, `{{url x}}`) — a test checks that none is bare.
+ * Partials are files under `templates/partials/`, named by their path without `.hbs`.
+ */
+export function createTemplateEngine(dir: string): TemplateEngine {
+  const hbs = Handlebars.create();
+  hbs.registerHelper({
+    ipxe: ipxeValue,
+    // SafeString: XML templates escape by default, and the explicit helper must not escape twice.
+    xml: (v: unknown) => new hbs.SafeString(xmlValue(v)),
+    yaml: yamlValue,
+    sh: shValue,
+    cmd: cmdValue,
+    url: urlComponent,
+    json: (v: unknown) => JSON.stringify(v ?? null),
+    eq: (a: unknown, b: unknown) => a === b,
+    or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+    and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+    not: (v: unknown) => !v,
+  });
+  const partialsDir = join(dir, 'partials');
+  for (const file of listFiles(partialsDir)) {
+    hbs.registerPartial(relative(partialsDir, file).replace(/\.hbs$/, ''), readFileSync(file, 'utf8'));
+  }
+  const cache = new Map<string, HandlebarsTemplateDelegate>();
+  const compile = (name: string, source: string) =>
+    hbs.compile(source, { strict: true, noEscape: !/\.xml$/.test(name), preventIndent: true });
+
+  const run = (name: string, template: HandlebarsTemplateDelegate, context: object) => {
+    try {
+      return template(context, { allowProtoPropertiesByDefault: false });
+    } catch (error) {
+      throw new TemplateError(name, error as Error);
+    }
+  };
+
+  return {
+    has(name) {
+      return safeName(name) && isFile(join(dir, `${name}.hbs`));
+    },
+    render(name, context) {
+      if (!safeName(name)) throw new TemplateError(name, new Error('invalid template name'));
+      let template = cache.get(name);
+      if (!template) {
+        const source = readFileSync(join(dir, `${name}.hbs`), 'utf8');
+        template = compile(name, source);
+        cache.set(name, template);
+      }
+      return run(name, template, context);
+    },
+    renderString(source, context, label) {
+      let template: HandlebarsTemplateDelegate;
+      try {
+        template = compile(label, source);
+      } catch (error) {
+        throw new TemplateError(label, error as Error);
+      }
+      return run(label, template, context);
+    },
+  };
+}
+
+function safeName(name: string): boolean {
+  return /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-zA-Z0-9._-]*)*$/i.test(name) && !name.includes('..');
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function listFiles(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? listFiles(path) : entry.endsWith('.hbs') ? [path] : [];
+  });
+}
