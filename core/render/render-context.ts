@@ -1,0 +1,145 @@
+import type { Config } from '../config/index.js';
+import type { DeploymentSecrets } from '../deployments/deployment-service.js';
+import type { Deployment } from '../deployments/deployment.entity.js';
+import type { OsImage } from '../images/os-image.entity.js';
+import { type Profile, resolveProfile } from '../images/profiles.js';
+
+/** URLs a rendered file may point a machine at; all built on PUBLIC_BOOT_URL. */
+export interface RenderUrls {
+  bootUrl: string;
+  /** ARTIFACTS_DIR as served by the boot server. */
+  filesUrl: string;
+  /** Base of this deployment's rendered artifacts: `${bootUrl}/d/<token>`. */
+  artifactUrl: string;
+  /** Where installers report: `${bootUrl}/cb/<token>`. */
+  callbackUrl: string;
+}
+
+/**
+ * Everything a template may use. The same object feeds iPXE scripts, Windows and Linux artifacts and
+ * catalog command lines, so a reviewer of templates/ knows what every variable is.
+ */
+export interface RenderContext extends RenderUrls {
+  deployment: {
+    id: number;
+    mac: string;
+    /** MAC with hyphens, as Windows shows it. */
+    macHyphen: string;
+    hostname: string;
+    os: string;
+    edition: string | null;
+    /** The resolved hardware profile (never `auto`). */
+    profile: Exclude<Profile, 'auto'>;
+    /** `efi` or `pcbios`, as iPXE reported; `efi` when unknown. */
+    platform: string;
+    arch: string;
+    requestedBy: string;
+  };
+  image: {
+    id: string;
+    name: string;
+    family: 'windows' | 'linux';
+    /** The selected edition's WIM image name and product key (Windows). */
+    imageName: string | null;
+    productKey: string | null;
+    /** Resolved absolute URLs of the image's boot files. */
+    boot: Record<string, string | string[] | { name: string; url: string }[]>;
+  };
+  settings: {
+    windows: {
+      timezone: string;
+      locale: string;
+      uiLanguage: string | null;
+      domain: string | null;
+      domainOu: string | null;
+      joinUser: string | null;
+      agentUrl: string | null;
+    };
+    linux: {
+      username: string;
+      sshAuthorizedKeys: string[];
+      locale: string;
+      keyboard: string;
+      timezone: string;
+      storageLayout: 'lvm' | 'direct';
+    };
+  };
+  /** Present only when rendering artifacts fetched with the deployment's token. Never logged. */
+  secrets?: DeploymentSecrets & { joinPassword: string | null };
+}
+
+/** Resolves a catalog location: absolute URLs stay, relative paths live under /files/. */
+export function resolveLocation(location: string, filesUrl: string): string {
+  return /^https?:\/\//i.test(location) ? location : `${filesUrl}/${location.replace(/^\/+/, '')}`;
+}
+
+export function buildRenderContext(args: {
+  config: Config;
+  deployment: Deployment;
+  image: OsImage;
+  token: string;
+  secrets?: DeploymentSecrets;
+}): RenderContext {
+  const { config, deployment: d, image, token } = args;
+  const bootUrl = config.publicBootUrl;
+  const filesUrl = `${bootUrl}/files`;
+  const edition = d.edition && image.editions ? (image.editions[d.edition] ?? null) : null;
+  const boot: RenderContext['image']['boot'] = {};
+  for (const [key, value] of Object.entries(image.boot)) {
+    if (key === 'method' || key === 'cmdline') continue;
+    if (typeof value === 'string') boot[key] = resolveLocation(value, filesUrl);
+    else if (Array.isArray(value)) {
+      boot[key] = value.map((v) =>
+        typeof v === 'string' ? resolveLocation(v, filesUrl) : { name: v.name, url: resolveLocation(v.url, filesUrl) },
+      ) as string[] | { name: string; url: string }[];
+    }
+  }
+  return {
+    bootUrl,
+    filesUrl,
+    artifactUrl: `${bootUrl}/d/${token}`,
+    callbackUrl: `${bootUrl}/cb/${token}`,
+    deployment: {
+      id: d.id,
+      mac: d.mac,
+      macHyphen: d.mac.replace(/:/g, '-'),
+      hostname: d.hostname,
+      os: d.os,
+      edition: d.edition,
+      profile: d.resolvedProfile
+        ? (d.resolvedProfile as Exclude<Profile, 'auto'>)
+        : resolveProfile(d.profile as Profile, d.boot?.manufacturer, d.boot?.product),
+      platform: d.boot?.platform ?? 'efi',
+      arch: d.boot?.arch ?? 'x86_64',
+      requestedBy: d.requestedBy.name,
+    },
+    image: {
+      id: image.id,
+      name: image.name,
+      family: image.family,
+      imageName: edition?.imageName ?? null,
+      productKey: edition?.productKey ?? null,
+      boot,
+    },
+    settings: {
+      windows: {
+        timezone: config.WINDOWS_TIMEZONE,
+        locale: config.WINDOWS_LOCALE,
+        uiLanguage: config.WINDOWS_UI_LANGUAGE ?? null,
+        domain: config.WINDOWS_DOMAIN ?? null,
+        domainOu: config.WINDOWS_DOMAIN_OU ?? null,
+        joinUser: config.WINDOWS_JOIN_USER ?? null,
+        agentUrl: config.WINDOWS_AGENT_URL ?? null,
+      },
+      linux: {
+        username: config.LINUX_USERNAME,
+        sshAuthorizedKeys: config.LINUX_SSH_AUTHORIZED_KEYS.split('\n').map((k) => k.trim()).filter(Boolean),
+        locale: config.LINUX_LOCALE,
+        keyboard: config.LINUX_KEYBOARD,
+        timezone: config.LINUX_TIMEZONE,
+        storageLayout: config.LINUX_STORAGE_LAYOUT,
+      },
+    },
+    ...(args.secrets ? { secrets: { ...args.secrets, joinPassword: config.WINDOWS_JOIN_PASSWORD ?? null } } : {}),
+  };
+}
