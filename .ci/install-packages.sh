@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite needs (QEMU + iPXE + OVMF for the real PXE clients,
+# busybox/cpio for the tiny test initrd, dnsmasq/iproute2 for the proxy-DHCP tests, xmllint for
+# answer-file validation). Idempotent: a fast no-op when everything is already installed.
+# Usage (as root, Debian 12): .ci/install-packages.sh
+set -euo pipefail
+
+packages=(
+  qemu-system-x86 # qemu-system-x86_64 (TCG: /dev/kvm is not usable in CI)
+  ipxe-qemu       # the e1000 option ROM, which is iPXE, for BIOS and UEFI
+  ovmf            # UEFI firmware (/usr/share/ovmf/OVMF.fd)
+  busybox-static  # userland of the tiny test initrd
+  cpio            # builds that initrd
+  ipxe            # undionly.kpxe / ipxe.efi / snponly.efi served over TFTP by dnsmasq
+  dnsmasq-base    # proxy-DHCP + TFTP without the system-wide service of the full package
+  iproute2        # network namespaces, veth, bridges, tap devices
+  libxml2-utils   # xmllint
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  # dpkg -s also succeeds for removed-but-configured packages; require "install ok installed".
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  if [[ "$status" != "install ok installed" ]]; then
+    missing+=("$pkg")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-packages: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-packages: missing ${missing[*]}; run this script as root" >&2
+  exit 1
+fi
+
+echo "install-packages: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "install-packages: done"

@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { aptDependency, aptDownload, cachedBuild, sh } from './artifact-cache.js';
+import { tinyLinuxInit, UDHCPC_SCRIPT } from './tiny-linux-init.js';
+
+/** A kernel and its (single) initrd on local disk, ready to be served over HTTP. */
+export interface KernelAndInitrd {
+  kernel: string;
+  initrd: string;
+}
+
+/** Bump when the build recipe changes in a way the init script's hash does not capture. */
+const TINY_LINUX_RECIPE = 1;
+const NIC_MODULE = 'e1000';
+const DI_PACKAGE = 'debian-installer-12-netboot-amd64';
+const DI_IMAGES = 'usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64';
+
+/**
+ * Builds (once; cached under `.cache/pxe/`) a ~9 MB Linux that PXE-boots in QEMU and acts like an
+ * installer: Debian's current amd64 kernel, the e1000 module and busybox-static in a gzip'd newc
+ * initrd whose /init posts `status=installing`, `configuring`, `done` (form bodies with a `message`)
+ * to the `cb=<url>` kernel argument, then powers off. Boot it with
+ * `kernel <url>/vmlinuz console=ttyS0 cb=<callback url> initrd=initrd.gz` + `initrd <url>/initrd.gz`.
+ * Needs `apt-get`, `dpkg-deb`, `cpio` and `gzip` and access to a Debian mirror on the first call.
+ */
+export async function ensureTinyLinux(): Promise<KernelAndInitrd> {
+  const key = createHash('sha256')
+    .update(`${TINY_LINUX_RECIPE}\n${tinyLinuxInit([`${NIC_MODULE}.ko`])}\n${UDHCPC_SCRIPT}`)
+    .digest('hex')
+    .slice(0, 12);
+  const dir = await cachedBuild(`tinylinux-${key}`, ['vmlinuz', 'initrd.gz'], async ({ outDir, workDir }) => {
+    const kernelPkg = await aptDependency('linux-image-amd64', 'linux-image-');
+    const kernelTree = join(workDir, 'kernel');
+    await sh('dpkg-deb', ['-x', await aptDownload(kernelPkg, workDir), kernelTree]);
+    const busyboxTree = join(workDir, 'busybox');
+    await sh('dpkg-deb', ['-x', await aptDownload('busybox-static', workDir), busyboxTree]);
+
+    const vmlinuz = (await readdir(join(kernelTree, 'boot'))).find((file) => file.startsWith('vmlinuz-'));
+    if (!vmlinuz) throw new Error(`${kernelPkg} has no boot/vmlinuz-*`);
+    await copyFile(join(kernelTree, 'boot', vmlinuz), join(outDir, 'vmlinuz'));
+
+    const root = join(workDir, 'initrd');
+    for (const sub of ['bin', 'dev', 'etc', 'lib/modules', 'proc', 'sys', 'tmp']) {
+      await mkdir(join(root, sub), { recursive: true });
+    }
+    await copyFile(join(busyboxTree, 'bin/busybox'), join(root, 'bin/busybox'));
+    await symlink('busybox', join(root, 'bin/sh'));
+    const modules = await moduleWithDependencies(kernelTree, NIC_MODULE);
+    for (const ko of modules) await copyFile(ko, join(root, 'lib/modules', basename(ko)));
+    await writeFile(join(root, 'init'), tinyLinuxInit(modules.map((ko) => basename(ko))), { mode: 0o755 });
+    await writeFile(join(root, 'etc/udhcpc.script'), UDHCPC_SCRIPT, { mode: 0o755 });
+    await sh(
+      'sh',
+      [
+        '-c',
+        'find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -9 > "$0"',
+        join(outDir, 'initrd.gz'),
+      ],
+      root,
+    );
+  });
+  return { kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.gz') };
+}
+
+/**
+ * Fetches (once; cached under `.cache/pxe/`) the real Debian 12 netboot installer from the
+ * `debian-installer-12-netboot-amd64` package (a 133 MB download). Boot it with QEMU `-m 1024` and
+ * `kernel <url>/linux initrd=initrd.gz auto=true priority=critical url=<preseed> console=ttyS0`.
+ */
+export async function ensureDebianInstaller(): Promise<KernelAndInitrd> {
+  const dir = await cachedBuild(
+    'debian-installer-12',
+    ['linux', 'initrd.gz'],
+    async ({ outDir, workDir }) => {
+      const deb = await aptDownload(DI_PACKAGE, workDir);
+      const members = ['linux', 'initrd.gz'].map((file) => `./${DI_IMAGES}/${file}`);
+      const extract = 'deb="$0"; dir="$1"; shift; dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" "$@"';
+      await sh('sh', ['-c', extract, deb, workDir, ...members]);
+      for (const file of ['linux', 'initrd.gz'])
+        await copyFile(join(workDir, DI_IMAGES, file), join(outDir, file));
+    },
+  );
+  return { kernel: join(dir, 'linux'), initrd: join(dir, 'initrd.gz') };
+}
+
+/** `name`.ko and the modules it depends on (from its .modinfo `depends=`), dependencies first. */
+async function moduleWithDependencies(kernelTree: string, name: string) {
+  const index = new Map<string, string>();
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.name.endsWith('.ko')) index.set(entry.name.slice(0, -3).replaceAll('-', '_'), path);
+    }
+  };
+  await walk(join(kernelTree, 'lib/modules'));
+  const ordered: string[] = [];
+  const visit = async (module: string) => {
+    const path = index.get(module.replaceAll('-', '_'));
+    if (!path) throw new Error(`kernel module ${module}.ko not found (compressed modules are not supported)`);
+    if (ordered.includes(path)) return;
+    for (const dep of await modinfoDepends(path)) await visit(dep);
+    ordered.push(path);
+  };
+  await visit(name);
+  return ordered;
+}
+
+async function modinfoDepends(ko: string) {
+  const text = (await readFile(ko)).toString('latin1');
+  const match = text.match(/\0depends=([^\0]*)\0/);
+  return match?.[1] ? match[1].split(',').filter(Boolean) : [];
+}
