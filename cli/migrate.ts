@@ -9,7 +9,9 @@ try {
   if (process.argv[2] === 'create') {
     const initial = process.argv.includes('--initial');
     const result = await orm.getMigrator().createMigration(undefined, false, initial);
-    console.log(result.fileName ? `created ${result.fileName}` : 'entities and database agree; nothing to create');
+    console.log(
+      result.fileName ? `created ${result.fileName}` : 'entities and database agree; nothing to create',
+    );
   } else {
     const applied = await migrateUp(orm);
     console.log(applied.length ? `applied ${applied.join(', ')}` : 'database is up to date');

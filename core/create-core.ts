@@ -1,12 +1,12 @@
 import type { Config } from './config/index.js';
-import { type Orm, migrateUp, openOrm } from './db/orm.js';
+import { migrateUp, type Orm, openOrm } from './db/orm.js';
 import { type DeploymentChange, DeploymentService } from './deployments/deployment-service.js';
 import { loadCatalogFile } from './images/catalog-file.js';
 import { ImageRepository } from './images/image-repository.js';
 import type { Logger } from './logger.js';
-import { type TemplateEngine, createTemplateEngine } from './render/template-engine.js';
+import { createTemplateEngine, type TemplateEngine } from './render/template-engine.js';
 import { resolveInstallationKey } from './secrets/installation-key.js';
-import { type SecretBox, createSecretBox } from './secrets/secret-box.js';
+import { createSecretBox, type SecretBox } from './secrets/secret-box.js';
 
 /** What every role (bot, boot-server, worker) is built on. */
 export interface Core {
@@ -27,7 +27,11 @@ export interface CreateCoreOptions {
 }
 
 /** Opens Postgres, applies migrations, seeds the catalog and builds the deployment service. */
-export async function createCore(config: Config, logger: Logger, opts: CreateCoreOptions = {}): Promise<Core> {
+export async function createCore(
+  config: Config,
+  logger: Logger,
+  opts: CreateCoreOptions = {},
+): Promise<Core> {
   const orm = await openOrm(config.DATABASE_URL, {
     debug: config.LOG_LEVEL === 'trace',
     logger: (message) => logger.trace({ orm: true }, message),
@@ -40,7 +44,10 @@ export async function createCore(config: Config, logger: Logger, opts: CreateCor
       await new ImageRepository(orm.em.fork()).seed(images);
     }
     const { key, generated } = await resolveInstallationKey(orm.em.fork(), config.SECRET_KEY);
-    if (generated) logger.warn('SECRET_KEY is not set: using a key generated and stored in the database; set SECRET_KEY in production');
+    if (generated)
+      logger.warn(
+        'SECRET_KEY is not set: using a key generated and stored in the database; set SECRET_KEY in production',
+      );
     const secretBox = createSecretBox(key);
     const listeners: ((change: DeploymentChange) => void | Promise<void>)[] = [];
     const deployments = new DeploymentService({
@@ -53,7 +60,8 @@ export async function createCore(config: Config, logger: Logger, opts: CreateCor
       onChange: async (change) => {
         for (const listener of listeners) await listener(change);
       },
-      onHookError: (error) => logger.error({ err: error }, 'deployment change listener failed; the reconciler will catch up'),
+      onHookError: (error) =>
+        logger.error({ err: error }, 'deployment change listener failed; the reconciler will catch up'),
     });
     return {
       config,

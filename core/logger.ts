@@ -28,9 +28,15 @@ export const REDACT_PATHS = [
 ];
 
 /** The process logger: JSON lines on stdout (or stderr when stdout carries the shell chat adapter). */
-export function createLogger(opts: { level?: string; name?: string; destination?: NodeJS.WritableStream } = {}): Logger {
+export function createLogger(
+  opts: { level?: string; name?: string; destination?: NodeJS.WritableStream } = {},
+): Logger {
   return pino(
-    { level: opts.level ?? 'info', name: opts.name ?? 'octofleet', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    {
+      level: opts.level ?? 'info',
+      name: opts.name ?? 'octofleet',
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    },
     opts.destination ?? process.stdout,
   );
 }

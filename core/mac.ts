@@ -17,7 +17,9 @@ export function parseMac(input: string): Mac {
   const value = input.trim();
   const digits = value.replace(/[:.-]/g, '');
   if (!/^[0-9a-f]*$/i.test(digits)) {
-    throw new ValidationError(`"${printable(value)}" is not a MAC address: only hex digits (0-9, a-f) are allowed`);
+    throw new ValidationError(
+      `"${printable(value)}" is not a MAC address: only hex digits (0-9, a-f) are allowed`,
+    );
   }
   if (digits.length !== 12) {
     throw new ValidationError(
@@ -32,7 +34,8 @@ export function parseMac(input: string): Mac {
   }
   const octets = match.slice(1, 7).map((o) => o.toLowerCase());
   const mac = octets.join(':');
-  if (mac === 'ff:ff:ff:ff:ff:ff') throw new ValidationError(`${mac} is the broadcast address, not a machine`);
+  if (mac === 'ff:ff:ff:ff:ff:ff')
+    throw new ValidationError(`${mac} is the broadcast address, not a machine`);
   if (mac === '00:00:00:00:00:00') throw new ValidationError(`${mac} is the all-zero address, not a machine`);
   if (Number.parseInt(octets[0]!, 16) & 1) {
     throw new ValidationError(`${mac} is a multicast address (first octet is odd), not a machine`);

@@ -1,2 +1,2 @@
 export { type Config, ConfigError, loadConfig, redactConfig, redactUrl } from './load-config.js';
-export { SECRET_KEYS, configSchema } from './schema.js';
+export { configSchema, SECRET_KEYS } from './schema.js';

@@ -1,5 +1,5 @@
 import { networkInterfaces } from 'node:os';
-import { type RawConfig, SECRET_KEYS, configSchema } from './schema.js';
+import { configSchema, type RawConfig, SECRET_KEYS } from './schema.js';
 
 /** Configuration after validation, with the values derived from it. */
 export interface Config extends RawConfig {
@@ -48,7 +48,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (raw.SLACK_BOT_TOKEN) chatPlatforms.push('slack');
   return {
     ...raw,
-    publicBootUrl: (raw.PUBLIC_BOOT_URL ?? `http://${firstLanAddress()}:${raw.BOOT_PORT}`).replace(/\/+$/, ''),
+    publicBootUrl: (raw.PUBLIC_BOOT_URL ?? `http://${firstLanAddress()}:${raw.BOOT_PORT}`).replace(
+      /\/+$/,
+      '',
+    ),
     chatPlatforms,
     slackMode: raw.SLACK_BOT_TOKEN ? (raw.SLACK_APP_TOKEN ? 'socket' : 'http') : null,
   };

@@ -6,22 +6,23 @@ const bool = z
 
 const port = z.coerce.number().int().min(0, 'must be a port number').max(65535, 'must be a port number');
 const minutes = z.coerce.number().positive('must be a positive number of minutes');
-const csv = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const url = (protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`,
+  );
 
 /**
  * Every environment variable Octofleet reads. Names and defaults are part of the external contract
@@ -34,7 +35,10 @@ export const configSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/octofleet'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   /** Prefix of every BullMQ queue, so several installations can share one Redis. */
-  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i, 'may hold letters, digits, _ and - only').default('octofleet'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/i, 'may hold letters, digits, _ and - only')
+    .default('octofleet'),
 
   BOOT_HOST: z.string().min(1).default('0.0.0.0'),
   BOOT_PORT: port.default(8080),
@@ -60,9 +64,18 @@ export const configSchema = z.object({
   WATCHDOG_CONFIGURING_MINUTES: minutes.default(60),
 
   DISCORD_TOKEN: z.string().min(1).optional(),
-  DISCORD_APPLICATION_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord snowflake').optional(),
-  DISCORD_GUILD_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord snowflake').optional(),
-  DISCORD_CHANNEL_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord snowflake').optional(),
+  DISCORD_APPLICATION_ID: z
+    .string()
+    .regex(/^\d{17,20}$/, 'must be a Discord snowflake')
+    .optional(),
+  DISCORD_GUILD_ID: z
+    .string()
+    .regex(/^\d{17,20}$/, 'must be a Discord snowflake')
+    .optional(),
+  DISCORD_CHANNEL_ID: z
+    .string()
+    .regex(/^\d{17,20}$/, 'must be a Discord snowflake')
+    .optional(),
   DISCORD_APPROVER_ROLE_IDS: csv.default(''),
   DISCORD_API_BASE: url(['http:', 'https:']).optional(),
 

@@ -1,7 +1,7 @@
 import { ChatRefSchema } from '../chat/chat-ref.entity.js';
 import { DecisionSchema } from '../deployments/decision.entity.js';
-import { DeploymentEventSchema } from '../deployments/deployment-event.entity.js';
 import { DeploymentSchema } from '../deployments/deployment.entity.js';
+import { DeploymentEventSchema } from '../deployments/deployment-event.entity.js';
 import { OsImageSchema } from '../images/os-image.entity.js';
 import { SettingSchema } from '../settings/setting.entity.js';
 import { SystemSchema } from '../systems/system.entity.js';

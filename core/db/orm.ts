@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import pg from 'pg';
+import { MIGRATIONS } from '../../migrations/index.js';
 import { redactUrl } from '../config/index.js';
 import { ENTITIES } from './entities.js';
 
@@ -25,7 +26,7 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}
     migrations: {
       path: MIGRATIONS_PATH,
       pathTs: MIGRATIONS_PATH,
-      glob: '!(*.d).{js,ts}',
+      migrationsList: MIGRATIONS,
       emit: 'ts',
       snapshot: true,
       snapshotName: '.snapshot',

@@ -35,7 +35,9 @@ export async function validateDeployRequest(
   const parsed = deployRequestInput.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ValidationError(issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message);
+    throw new ValidationError(
+      issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+    );
   }
   const req = parsed.data;
   const mac = parseMac(req.mac);
@@ -43,25 +45,36 @@ export async function validateDeployRequest(
   const image = /^[a-z0-9-]{1,32}$/.test(osId) ? await findImage(osId) : null;
   if (!image) {
     const ids = await listImageIds();
-    throw new ValidationError(`unknown os "${printable(req.os)}"; choose one of: ${ids.join(', ')}`, undefined, 'deploy:unknown-os');
+    throw new ValidationError(
+      `unknown os "${printable(req.os)}"; choose one of: ${ids.join(', ')}`,
+      undefined,
+      'deploy:unknown-os',
+    );
   }
   let edition: string | null = null;
   if (image.editions) {
-    const wanted = req.edition?.trim().toLowerCase() || image.defaultEdition || Object.keys(image.editions)[0]!;
+    const wanted =
+      req.edition?.trim().toLowerCase() || image.defaultEdition || Object.keys(image.editions)[0]!;
     if (!Object.hasOwn(image.editions, wanted)) {
       throw new ValidationError(
-        `unknown edition "${printable(wanted)}" for ${image.id}; choose one of: ${Object.keys(image.editions).join(', ')}`,
+        `unknown edition "${printable(wanted)}" for ${image.id}; choose one of: ${Object.keys(image.editions).sort().join(', ')}`,
         undefined,
         'deploy:unknown-edition',
       );
     }
     edition = wanted;
   } else if (req.edition) {
-    throw new ValidationError(`${image.id} has no editions; leave edition out`, undefined, 'deploy:unknown-edition');
+    throw new ValidationError(
+      `${image.id} has no editions; leave edition out`,
+      undefined,
+      'deploy:unknown-edition',
+    );
   }
   const profile = (req.profile?.trim().toLowerCase() || 'auto') as Profile;
   if (!PROFILES.includes(profile)) {
-    throw new ValidationError(`unknown profile "${printable(req.profile ?? '')}"; choose one of: ${PROFILES.join(', ')}`);
+    throw new ValidationError(
+      `unknown profile "${printable(req.profile ?? '')}"; choose one of: ${PROFILES.join(', ')}`,
+    );
   }
   const hostname = req.hostname?.trim()
     ? validateHostname(req.hostname, image.family)

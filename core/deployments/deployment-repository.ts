@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { NotFoundError } from '../errors.js';
 import type { Mac } from '../mac.js';
 import { Decision } from './decision.entity.js';
-import { DeploymentEvent } from './deployment-event.entity.js';
 import { Deployment } from './deployment.entity.js';
+import { DeploymentEvent } from './deployment-event.entity.js';
 import { ACTIVE_STATES, type DeploymentState } from './lifecycle.js';
 
 /** Read-side queries over deployments, their events and decisions. */
@@ -11,7 +11,10 @@ export class DeploymentRepository {
   constructor(private readonly em: EntityManager) {}
 
   async get(id: number): Promise<Deployment> {
-    const found = Number.isSafeInteger(id) && id > 0 ? await this.em.findOne(Deployment, { id }, { refresh: true }) : null;
+    const found =
+      Number.isSafeInteger(id) && id > 0
+        ? await this.em.findOne(Deployment, { id }, { refresh: true })
+        : null;
     if (!found) throw new NotFoundError(`deployment #${id} does not exist`, 'deploy:not-found');
     return found;
   }
@@ -48,14 +51,20 @@ export class DeploymentRepository {
   async deploymentsWithUnpostedEvents(): Promise<number[]> {
     const rows = await this.em
       .getConnection()
-      .execute<{ deployment_id: number }[]>('select distinct "deployment_id" from "deployment_event" where "posted_at" is null');
+      .execute<{ deployment_id: number }[]>(
+        'select distinct "deployment_id" from "deployment_event" where "posted_at" is null',
+      );
     return rows.map((r) => r.deployment_id);
   }
 
   /** Marks events posted; returns how many were still unposted (0 when another worker got there first). */
   markPosted(eventIds: string[]): Promise<number> {
     if (!eventIds.length) return Promise.resolve(0);
-    return this.em.nativeUpdate(DeploymentEvent, { id: { $in: eventIds }, postedAt: null }, { postedAt: new Date() });
+    return this.em.nativeUpdate(
+      DeploymentEvent,
+      { id: { $in: eventIds }, postedAt: null },
+      { postedAt: new Date() },
+    );
   }
 
   decisions(deploymentId: number): Promise<Decision[]> {

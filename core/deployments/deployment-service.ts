@@ -1,6 +1,6 @@
 import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import type { Orm } from '../db/orm.js';
-import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { type AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { ImageRepository } from '../images/image-repository.js';
 import { OsImage } from '../images/os-image.entity.js';
 import type { ResolvedProfile } from '../images/profiles.js';
@@ -8,12 +8,12 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import { newTokenNonce } from '../secrets/secret-box.js';
 import { Decision } from './decision.entity.js';
 import { validateDeployRequest } from './deploy-request.js';
+import { type Actor, type BootInfo, Deployment } from './deployment.entity.js';
 import { DeploymentEvent } from './deployment-event.entity.js';
 import { DeploymentRepository } from './deployment-repository.js';
-import { type Actor, type BootInfo, Deployment } from './deployment.entity.js';
-import { type DeploymentState, TRANSITIONS, isActive } from './lifecycle.js';
+import { type DeploymentState, isActive, TRANSITIONS } from './lifecycle.js';
 import { generatePassword } from './passwords.js';
-import { recordDeploymentEvent, type EventInput, type RecordedEvent } from './record-event.js';
+import { type EventInput, type RecordedEvent, recordDeploymentEvent } from './record-event.js';
 
 /** Published after every committed change, so workers and chat can react. */
 export interface DeploymentChange {
@@ -153,24 +153,45 @@ export class DeploymentService {
     permission: Permission,
     reason?: string,
   ): Promise<Deployment> {
-    const to: DeploymentState = verdict === 'approve' ? 'approved' : verdict === 'reject' ? 'rejected' : 'cancelled';
+    const to: DeploymentState =
+      verdict === 'approve' ? 'approved' : verdict === 'reject' ? 'rejected' : 'cancelled';
     const repo = this.repository();
     const current = await repo.get(id);
-    const isRequester = current.requestedBy.platform === actor.platform && current.requestedBy.id === actor.id;
+    const isRequester =
+      current.requestedBy.platform === actor.platform && current.requestedBy.id === actor.id;
     const refuse = async (error: AppError): Promise<never> => {
       const em = this.em();
-      em.create(Decision, { deploymentId: id, verdict, accepted: false, reason: error.message, ...actorFields(actor), decidedAt: this.now() });
+      em.create(Decision, {
+        deploymentId: id,
+        verdict,
+        accepted: false,
+        reason: error.message,
+        ...actorFields(actor),
+        decidedAt: this.now(),
+      });
       await em.flush();
       throw error;
     };
     if (verdict === 'approve' && !permission.approver) {
-      await refuse(new ForbiddenError('deploy:not-approver', `${actor.name} is not an approver for deployment #${id}`));
+      await refuse(
+        new ForbiddenError('deploy:not-approver', `${actor.name} is not an approver for deployment #${id}`),
+      );
     }
     if (verdict === 'approve' && isRequester && !this.opts.allowSelfApproval) {
-      await refuse(new ForbiddenError('deploy:self-approval', `${actor.name} requested deployment #${id} and cannot approve it too`));
+      await refuse(
+        new ForbiddenError(
+          'deploy:self-approval',
+          `${actor.name} requested deployment #${id} and cannot approve it too`,
+        ),
+      );
     }
     if (verdict !== 'approve' && !permission.approver && !isRequester) {
-      await refuse(new ForbiddenError('deploy:not-approver', `only the requester or an approver may ${verdict} deployment #${id}`));
+      await refuse(
+        new ForbiddenError(
+          'deploy:not-approver',
+          `only the requester or an approver may ${verdict} deployment #${id}`,
+        ),
+      );
     }
     const now = this.now();
     const em = this.em();
@@ -179,9 +200,20 @@ export class DeploymentService {
       if (to === 'approved') patch.approvedAt = now;
       else patch.finishedAt = now;
       if (to === 'cancelled') patch.failureReason = reason ?? `cancelled by ${actor.name}`;
-      const n = await tem.nativeUpdate(Deployment, { id, status: { $in: [...TRANSITIONS[to as 'approved']] } }, patch);
+      const n = await tem.nativeUpdate(
+        Deployment,
+        { id, status: { $in: [...TRANSITIONS[to as 'approved']] } },
+        patch,
+      );
       if (!n) return false;
-      tem.create(Decision, { deploymentId: id, verdict, accepted: true, reason: reason ?? null, ...actorFields(actor), decidedAt: now });
+      tem.create(Decision, {
+        deploymentId: id,
+        verdict,
+        accepted: true,
+        reason: reason ?? null,
+        ...actorFields(actor),
+        decidedAt: now,
+      });
       tem.create(DeploymentEvent, {
         deploymentId: id,
         stage: to,
@@ -199,9 +231,13 @@ export class DeploymentService {
       const by = await this.repository().decidedBy(id);
       const who = by ? ` by ${by.actorName}` : '';
       await refuse(
-        new ConflictError('deploy:already-decided', `deployment #${id} was already ${latest.status.replace('_', ' ')}${latest.status === 'pending_approval' ? '' : who}`, {
-          status: latest.status,
-        }),
+        new ConflictError(
+          'deploy:already-decided',
+          `deployment #${id} was already ${latest.status.replace('_', ' ')}${latest.status === 'pending_approval' ? '' : who}`,
+          {
+            status: latest.status,
+          },
+        ),
       );
     }
     await this.publish({ deploymentId: id, state: to, kind: 'state' });
@@ -219,8 +255,14 @@ export class DeploymentService {
       );
       if (n) {
         tem.create(DeploymentEvent, {
-          deploymentId: id, stage: 'expired', message: 'nobody approved the request in time', source: 'worker',
-          state: 'expired', progress: null, receivedAt: now, postedAt: null,
+          deploymentId: id,
+          stage: 'expired',
+          message: 'nobody approved the request in time',
+          source: 'worker',
+          state: 'expired',
+          progress: null,
+          receivedAt: now,
+          postedAt: null,
         });
       }
       return n > 0;
@@ -240,16 +282,39 @@ export class DeploymentService {
       const n = await tem.nativeUpdate(
         Deployment,
         { id, status: 'approved' },
-        { status: 'booting', bootingAt: now, updatedAt: now, lastEventAt: now, boot, resolvedProfile, stage: 'booting' },
+        {
+          status: 'booting',
+          bootingAt: now,
+          updatedAt: now,
+          lastEventAt: now,
+          boot,
+          resolvedProfile,
+          stage: 'booting',
+        },
       );
       if (n) {
-        const firmware = boot.platform === 'efi' ? 'UEFI' : boot.platform === 'pcbios' ? 'BIOS' : (boot.platform ?? 'unknown firmware');
+        const firmware =
+          boot.platform === 'efi'
+            ? 'UEFI'
+            : boot.platform === 'pcbios'
+              ? 'BIOS'
+              : (boot.platform ?? 'unknown firmware');
         tem.create(DeploymentEvent, {
-          deploymentId: id, stage: 'booting', message: `${firmware}, ${boot.arch ?? 'unknown arch'}, profile ${resolvedProfile}`,
-          source: 'boot-server', state: 'booting', progress: null, receivedAt: now, postedAt: null,
+          deploymentId: id,
+          stage: 'booting',
+          message: `${firmware}, ${boot.arch ?? 'unknown arch'}, profile ${resolvedProfile}`,
+          source: 'boot-server',
+          state: 'booting',
+          progress: null,
+          receivedAt: now,
+          postedAt: null,
         });
       } else {
-        await tem.nativeUpdate(Deployment, { id, status: 'booting' }, { boot, resolvedProfile, updatedAt: now });
+        await tem.nativeUpdate(
+          Deployment,
+          { id, status: 'booting' },
+          { boot, resolvedProfile, updatedAt: now },
+        );
       }
       return n > 0;
     });
@@ -260,24 +325,42 @@ export class DeploymentService {
   /** Records an installer stage; moves the state forward when the stage allows it, never backwards. */
   async recordEvent(id: number, input: EventInput): Promise<RecordedEvent> {
     const result = await this.em().transactional((tem) => recordDeploymentEvent(tem, id, input, this.now()));
-    await this.publish({ deploymentId: id, state: result.deployment.status, kind: result.changed ? 'state' : 'event' });
+    await this.publish({
+      deploymentId: id,
+      state: result.deployment.status,
+      kind: result.changed ? 'state' : 'event',
+    });
     return result;
   }
 
   /** Watchdog: fails a deployment still in `state` with no event since `cutoff`. */
   async failIfStale(id: number, state: DeploymentState, cutoff: Date, reason: string): Promise<boolean> {
-    if (!isActive(state) || state === 'pending_approval') throw new ValidationError(`cannot time out a ${state} deployment`);
+    if (!isActive(state) || state === 'pending_approval')
+      throw new ValidationError(`cannot time out a ${state} deployment`);
     const now = this.now();
     const changed = await this.em().transactional(async (tem) => {
       const n = await tem.nativeUpdate(
         Deployment,
         { id, status: state, lastEventAt: { $lte: cutoff } },
-        { status: 'failed', failureReason: reason, finishedAt: now, updatedAt: now, lastEventAt: now, stage: 'watchdog' },
+        {
+          status: 'failed',
+          failureReason: reason,
+          finishedAt: now,
+          updatedAt: now,
+          lastEventAt: now,
+          stage: 'watchdog',
+        },
       );
       if (n) {
         tem.create(DeploymentEvent, {
-          deploymentId: id, stage: 'watchdog', message: reason, source: 'worker', state: 'failed',
-          progress: null, receivedAt: now, postedAt: null,
+          deploymentId: id,
+          stage: 'watchdog',
+          message: reason,
+          source: 'worker',
+          state: 'failed',
+          progress: null,
+          receivedAt: now,
+          postedAt: null,
         });
       }
       return n > 0;

@@ -3,7 +3,13 @@
  * pending_approval → approved → booting → installing → configuring → done, with the terminal states
  * done, failed, rejected, expired and cancelled. Transitions only move forward.
  */
-export const ACTIVE_STATES = ['pending_approval', 'approved', 'booting', 'installing', 'configuring'] as const;
+export const ACTIVE_STATES = [
+  'pending_approval',
+  'approved',
+  'booting',
+  'installing',
+  'configuring',
+] as const;
 export const TERMINAL_STATES = ['done', 'failed', 'rejected', 'expired', 'cancelled'] as const;
 export const ALL_STATES = [...ACTIVE_STATES, ...TERMINAL_STATES] as const;
 

@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { upsertSystem } from '../systems/upsert-system.js';
-import { DeploymentEvent } from './deployment-event.entity.js';
 import { Deployment } from './deployment.entity.js';
+import { DeploymentEvent } from './deployment-event.entity.js';
 import { type DeploymentState, TRANSITIONS } from './lifecycle.js';
-import { STAGES, type StageName, isStageName } from './stages.js';
+import { isStageName, STAGES, type StageName } from './stages.js';
 
 export interface EventInput {
   stage: string;
@@ -34,13 +34,26 @@ const MAX_MESSAGE = 4000;
  * Records one installer stage inside a transaction. The state moves only forward (a compare-and-set on
  * the allowed source states); a late or duplicate stage is still recorded, with `state` null.
  */
-export async function recordDeploymentEvent(em: EntityManager, id: number, input: EventInput, now: Date): Promise<RecordedEvent> {
+export async function recordDeploymentEvent(
+  em: EntityManager,
+  id: number,
+  input: EventInput,
+  now: Date,
+): Promise<RecordedEvent> {
   if (!isStageName(input.stage)) {
-    throw new ValidationError(`unknown stage "${input.stage.slice(0, 64)}"; known stages: ${Object.keys(STAGES).join(', ')}`, undefined, 'callback:unknown-stage');
+    throw new ValidationError(
+      `unknown stage "${input.stage.slice(0, 64)}"; known stages: ${Object.keys(STAGES).join(', ')}`,
+      undefined,
+      'callback:unknown-stage',
+    );
   }
   const progress = input.progress ?? null;
   if (progress !== null && (!Number.isInteger(progress) || progress < 0 || progress > 100)) {
-    throw new ValidationError('progress must be a whole number from 0 to 100', undefined, 'callback:bad-progress');
+    throw new ValidationError(
+      'progress must be a whole number from 0 to 100',
+      undefined,
+      'callback:bad-progress',
+    );
   }
   const message = input.message ? input.message.slice(0, MAX_MESSAGE) : null;
   const stage = input.stage as StageName;
@@ -59,7 +72,11 @@ export async function recordDeploymentEvent(em: EntityManager, id: number, input
   if (!changed) {
     const patch: Partial<Deployment> = { lastEventAt: now, updatedAt: now, stage };
     if (progress !== null) patch.progress = progress;
-    await em.nativeUpdate(Deployment, { id, status: { $in: ['approved', 'booting', 'installing', 'configuring'] } }, patch);
+    await em.nativeUpdate(
+      Deployment,
+      { id, status: { $in: ['approved', 'booting', 'installing', 'configuring'] } },
+      patch,
+    );
   }
   const deployment = await em.findOne(Deployment, { id }, { refresh: true });
   if (!deployment) throw new NotFoundError(`deployment #${id} does not exist`, 'deploy:not-found');

@@ -18,10 +18,14 @@ export function parseCatalog(text: string, source = 'catalog.yaml'): ImageInput[
     throw new CatalogError(`${source}: not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
   const top = z.object({ images: z.array(z.unknown()).min(1) }).safeParse(doc);
-  if (!top.success) throw new CatalogError(`${source}: expected a top-level "images:" list with at least one image`);
+  if (!top.success)
+    throw new CatalogError(`${source}: expected a top-level "images:" list with at least one image`);
   const seen = new Set<string>();
   return top.data.images.map((entry, index) => {
-    const label = typeof (entry as { id?: unknown })?.id === 'string' ? `"${(entry as { id: string }).id}"` : `#${index + 1}`;
+    const label =
+      typeof (entry as { id?: unknown })?.id === 'string'
+        ? `"${(entry as { id: string }).id}"`
+        : `#${index + 1}`;
     const parsed = imageInput.safeParse(entry);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { ACTIVE_STATES } from '../deployments/lifecycle.js';
 import { Deployment } from '../deployments/deployment.entity.js';
+import { ACTIVE_STATES } from '../deployments/lifecycle.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { type ImageInput, imageInput } from './image-schema.js';
 import { OsImage } from './os-image.entity.js';
 
@@ -24,7 +24,12 @@ export class ImageRepository {
     if (await this.em.findOne(OsImage, { id: data.id })) {
       throw new ConflictError('image:exists', `OS image "${data.id}" already exists`);
     }
-    const image = this.em.create(OsImage, { ...data, source: 'api', createdAt: new Date(), updatedAt: new Date() });
+    const image = this.em.create(OsImage, {
+      ...data,
+      source: 'api',
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
     await this.em.flush();
     return image;
   }
@@ -41,7 +46,8 @@ export class ImageRepository {
   async delete(id: string): Promise<void> {
     const image = await this.get(id);
     const active = await this.em.count(Deployment, { os: id, status: { $in: [...ACTIVE_STATES] } });
-    if (active) throw new ConflictError('image:in-use', `OS image "${id}" is used by ${active} active deployment(s)`);
+    if (active)
+      throw new ConflictError('image:in-use', `OS image "${id}" is used by ${active} active deployment(s)`);
     await this.em.remove(image).flush();
   }
 
@@ -73,7 +79,10 @@ function parseImage(input: unknown): ImageInput {
   const parsed = imageInput.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ValidationError(`image ${issue.path.join('.') || 'body'}: ${issue.message}`, parsed.error.issues);
+    throw new ValidationError(
+      `image ${issue.path.join('.') || 'body'}: ${issue.message}`,
+      parsed.error.issues,
+    );
   }
   return parsed.data;
 }

@@ -8,9 +8,15 @@ export const artifactLocation = z
   .string()
   .min(1)
   .max(1024)
-  .refine((v) => /^[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$/.test(v), 'must be a URL or path without spaces or control characters')
+  .refine(
+    (v) => /^[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$/.test(v),
+    'must be a URL or path without spaces or control characters',
+  )
   .refine((v) => !v.split('/').includes('..'), 'must not contain ".."')
-  .refine((v) => !/^[a-z][a-z0-9+.-]*:/i.test(v) || /^https?:\/\//i.test(v), 'must be an http(s) URL or a relative path');
+  .refine(
+    (v) => !/^[a-z][a-z0-9+.-]*:/i.test(v) || /^https?:\/\//i.test(v),
+    'must be an http(s) URL or a relative path',
+  );
 
 const wimbootBoot = z
   .object({
@@ -22,7 +28,12 @@ const wimbootBoot = z
     installWim: artifactLocation,
     /** Extra files injected into WinPE next to startnet.cmd, e.g. curl.exe: `{name, url}`. */
     files: z
-      .array(z.object({ name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a plain file name'), url: artifactLocation }))
+      .array(
+        z.object({
+          name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a plain file name'),
+          url: artifactLocation,
+        }),
+      )
       .default([]),
   })
   .strict();
@@ -63,7 +74,9 @@ export const imageId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1–32 lower-case letters, digits and hyphens');
 
-const editionName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and hyphens');
+const editionName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and hyphens');
 
 /** An OS image as the catalog file and the admin API describe it. */
 export const imageInput = z
@@ -77,16 +90,27 @@ export const imageInput = z
       .regex(/^[a-z0-9-]+$/, 'must be a folder name under templates/')
       .nullish()
       .transform((v) => v ?? null),
-    editions: z.record(editionName, imageEdition).nullish().transform((v) => v ?? null),
+    editions: z
+      .record(editionName, imageEdition)
+      .nullish()
+      .transform((v) => v ?? null),
     defaultEdition: editionName.nullish().transform((v) => v ?? null),
   })
   .strict()
   .superRefine((image, ctx) => {
     if (image.defaultEdition && !image.editions?.[image.defaultEdition]) {
-      ctx.addIssue({ code: 'custom', path: ['defaultEdition'], message: `"${image.defaultEdition}" is not one of its editions` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultEdition'],
+        message: `"${image.defaultEdition}" is not one of its editions`,
+      });
     }
     if (image.boot.method === 'wimboot' && !image.editions) {
-      ctx.addIssue({ code: 'custom', path: ['editions'], message: 'a wimboot image needs at least one edition' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['editions'],
+        message: 'a wimboot image needs at least one edition',
+      });
     }
   });
 export type ImageInput = z.infer<typeof imageInput>;

@@ -7,7 +7,11 @@ export type ResolvedProfile = Exclude<Profile, 'auto'>;
  * What `auto` means for a machine, from the SMBIOS manufacturer/product iPXE reported:
  * Hyper-V reports `Microsoft Corporation` / `Virtual Machine`; QEMU/KVM reports `QEMU`, `Red Hat` or `Bochs`.
  */
-export function resolveProfile(requested: Profile, manufacturer?: string | null, product?: string | null): ResolvedProfile {
+export function resolveProfile(
+  requested: Profile,
+  manufacturer?: string | null,
+  product?: string | null,
+): ResolvedProfile {
   if (requested !== 'auto') return requested;
   const m = (manufacturer ?? '').toLowerCase();
   const p = (product ?? '').toLowerCase();

@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.js';
-import type { DeploymentSecrets } from '../deployments/deployment-service.js';
 import type { Deployment } from '../deployments/deployment.entity.js';
+import type { DeploymentSecrets } from '../deployments/deployment-service.js';
 import type { OsImage } from '../images/os-image.entity.js';
 import { type Profile, resolveProfile } from '../images/profiles.js';
 
@@ -90,7 +90,9 @@ export function buildRenderContext(args: {
     if (typeof value === 'string') boot[key] = resolveLocation(value, filesUrl);
     else if (Array.isArray(value)) {
       boot[key] = value.map((v) =>
-        typeof v === 'string' ? resolveLocation(v, filesUrl) : { name: v.name, url: resolveLocation(v.url, filesUrl) },
+        typeof v === 'string'
+          ? resolveLocation(v, filesUrl)
+          : { name: v.name, url: resolveLocation(v.url, filesUrl) },
       ) as string[] | { name: string; url: string }[];
     }
   }
@@ -133,13 +135,17 @@ export function buildRenderContext(args: {
       },
       linux: {
         username: config.LINUX_USERNAME,
-        sshAuthorizedKeys: config.LINUX_SSH_AUTHORIZED_KEYS.split('\n').map((k) => k.trim()).filter(Boolean),
+        sshAuthorizedKeys: config.LINUX_SSH_AUTHORIZED_KEYS.split('\n')
+          .map((k) => k.trim())
+          .filter(Boolean),
         locale: config.LINUX_LOCALE,
         keyboard: config.LINUX_KEYBOARD,
         timezone: config.LINUX_TIMEZONE,
         storageLayout: config.LINUX_STORAGE_LAYOUT,
       },
     },
-    ...(args.secrets ? { secrets: { ...args.secrets, joinPassword: config.WINDOWS_JOIN_PASSWORD ?? null } } : {}),
+    ...(args.secrets
+      ? { secrets: { ...args.secrets, joinPassword: config.WINDOWS_JOIN_PASSWORD ?? null } }
+      : {}),
   };
 }

@@ -15,7 +15,11 @@ export async function resolveInstallationKey(
   if (configured) return { key: configured, generated: false };
   const fresh = randomBytes(32).toString('hex');
   // Insert-if-absent, then read: two processes starting together end up with the same key.
-  await em.getConnection().execute(`insert into "setting" ("key", "value") values ('secret_key', ?) on conflict do nothing`, [fresh]);
+  await em
+    .getConnection()
+    .execute(`insert into "setting" ("key", "value") values ('secret_key', ?) on conflict do nothing`, [
+      fresh,
+    ]);
   const row = await em.findOneOrFail(Setting, { key: 'secret_key' });
   return { key: row.value, generated: true };
 }

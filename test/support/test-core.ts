@@ -5,7 +5,9 @@ import { createLogger } from '../../core/logger.js';
 import { dropDatabase, testConfig, testDatabaseUrl } from './test-database.js';
 
 /** A real core (migrated database, seeded catalog) for one test file; `close()` drops the database. */
-export async function createTestCore(overrides: Record<string, string> = {}): Promise<Core & { config: Config }> {
+export async function createTestCore(
+  overrides: Record<string, string> = {},
+): Promise<Core & { config: Config }> {
   const config = testConfig({ DATABASE_URL: testDatabaseUrl(), ...overrides });
   const core = await createCore(config, createLogger({ level: 'silent' }));
   const close = core.close;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig } from '../../core/config/index.js';
-import { type Orm, migrateUp, openOrm } from '../../core/db/orm.js';
+import { migrateUp, type Orm, openOrm } from '../../core/db/orm.js';
 
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -1,0 +1,9 @@
+// Migrations are listed here explicitly (MikroORM `migrationsList`) rather than discovered on disk, so
+// they load the same way under tsx, Vitest and a bundled build. After `npm run migration:create`, add
+// the new class below.
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261127070724 } from './Migration20261127070724.js';
+
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20261127070724', class: Migration20261127070724 },
+];
