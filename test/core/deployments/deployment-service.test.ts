@@ -37,7 +37,8 @@ describe('request', () => {
       .fork()
       .getConnection()
       .execute('select secrets, token_nonce from deployment where id = ?', [deployment.id]);
-    expect(row[0].secrets).not.toContain(password);
+    expect(row[0]?.secrets).toMatch(/^v1\./);
+    expect(row[0]?.secrets).not.toContain(password);
     expect((await core.deployments.secrets(deployment.id)).password).toBe(password);
   });
 
