@@ -13,7 +13,8 @@ export class UnsafeValueError extends Error {
  */
 export function ipxeValue(value: unknown): string {
   const s = String(value ?? '');
-  if (!/^[A-Za-z0-9._~:/?#@!&'()*+,;=%\-[\]]*$/.test(s)) {
+  // `_` is inert and must pass: deployment tokens in artifact and callback URLs are base64url.
+  if (!/^[A-Za-z0-9_.~:/?#@!&'()*+,;=%\-[\]]*$/.test(s)) {
     throw new UnsafeValueError(`value not safe for an iPXE script: ${JSON.stringify(s.slice(0, 60))}`);
   }
   return s;
@@ -49,7 +50,8 @@ export function shValue(value: unknown): string {
  */
 export function cmdValue(value: unknown): string {
   const s = String(value ?? '');
-  if (!/^[A-Za-z0-9 ._:/\\@#+=,;~()[\]{}-]*$/.test(s)) {
+  // `_` is inert in cmd and must pass: deployment tokens in callback URLs are base64url.
+  if (!/^[A-Za-z0-9 _.:/\\@#+=,;~()[\]{}-]*$/.test(s)) {
     throw new UnsafeValueError(`value not safe for a cmd script: ${JSON.stringify(s.slice(0, 60))}`);
   }
   return s;
