@@ -54,6 +54,13 @@ export interface RenderContext extends RenderUrls {
       domainOu: string | null;
       joinUser: string | null;
       agentUrl: string | null;
+      /** How SetupComplete.cmd runs the agent, from its URL's extension: `.msi`, `.ps1`, anything else `exe`. */
+      agentKind: 'msi' | 'ps1' | 'exe' | null;
+      /**
+       * The join account as UnattendedJoin wants it: `CORP\joiner` → `{domain: 'CORP', username: 'joiner'}`;
+       * a bare name or a UPN keeps the join domain. Null without a domain.
+       */
+      joinAccount: { domain: string; username: string } | null;
     };
     linux: {
       username: string;
@@ -64,9 +71,26 @@ export interface RenderContext extends RenderUrls {
       storageLayout: 'lvm' | 'direct';
     };
   };
+  /**
+   * Windows drivers for the resolved profile (docs/windows.md "Drivers"), all under
+   * `${filesUrl}/windows/<image id>/drivers/`. Empty for Linux and for hyperv-gen2 (inbox drivers).
+   */
+  drivers: {
+    /** kvm: the VirtIO storage and network driver files wimboot injects into WinPE's System32. */
+    winpeFiles: { name: string; url: string }[];
+    /** The `.inf` names among `winpeFiles`: drvload'ed in WinPE, added to the installed image with DISM. */
+    infs: string[];
+    /** baremetal: the SMBIOS product iPXE reported, reduced to `[a-z0-9-]`; null when unknown. */
+    model: string | null;
+    /** baremetal: the optional per-model driver pack (a WIM) for `model`; null when the model is unknown. */
+    packUrl: string | null;
+  };
   /** Present only when rendering artifacts fetched with the deployment's token. Never logged. */
   secrets?: DeploymentSecrets & { joinPassword: string | null };
 }
+
+/** VirtIO drivers WinPE needs to see a virtio-blk/virtio-scsi disk and a virtio-net NIC. */
+const VIRTIO_DRIVERS = ['viostor', 'vioscsi', 'netkvm'] as const;
 
 /** Resolves a catalog location: absolute URLs stay, relative paths live under /files/. */
 export function resolveLocation(location: string, filesUrl: string): string {
@@ -96,6 +120,25 @@ export function buildRenderContext(args: {
       ) as string[] | { name: string; url: string }[];
     }
   }
+  const profile = d.resolvedProfile
+    ? (d.resolvedProfile as Exclude<Profile, 'auto'>)
+    : resolveProfile(d.profile as Profile, d.boot?.manufacturer, d.boot?.product);
+  const driverBase = `${filesUrl}/windows/${image.id}/drivers`;
+  const windows = image.family === 'windows';
+  const virtio = windows && profile === 'kvm' ? VIRTIO_DRIVERS : [];
+  const model =
+    (d.boot?.product ?? '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 64)
+      .replace(/-+$/, '') || null;
+  const packModel = windows && profile === 'baremetal' ? model : null;
+  const agentUrl = config.WINDOWS_AGENT_URL ?? null;
+  const agentPath = agentUrl ? new URL(agentUrl).pathname.toLowerCase() : '';
+  const joinUser = config.WINDOWS_JOIN_USER ?? null;
+  const domain = config.WINDOWS_DOMAIN ?? null;
+  const slash = joinUser?.indexOf('\\') ?? -1;
   return {
     bootUrl,
     filesUrl,
@@ -108,9 +151,7 @@ export function buildRenderContext(args: {
       hostname: d.hostname,
       os: d.os,
       edition: d.edition,
-      profile: d.resolvedProfile
-        ? (d.resolvedProfile as Exclude<Profile, 'auto'>)
-        : resolveProfile(d.profile as Profile, d.boot?.manufacturer, d.boot?.product),
+      profile,
       platform: d.boot?.platform ?? 'efi',
       arch: d.boot?.arch ?? 'x86_64',
       requestedBy: d.requestedBy.name,
@@ -128,10 +169,23 @@ export function buildRenderContext(args: {
         timezone: config.WINDOWS_TIMEZONE,
         locale: config.WINDOWS_LOCALE,
         uiLanguage: config.WINDOWS_UI_LANGUAGE ?? null,
-        domain: config.WINDOWS_DOMAIN ?? null,
+        domain,
         domainOu: config.WINDOWS_DOMAIN_OU ?? null,
-        joinUser: config.WINDOWS_JOIN_USER ?? null,
-        agentUrl: config.WINDOWS_AGENT_URL ?? null,
+        joinUser,
+        agentUrl,
+        agentKind: !agentUrl
+          ? null
+          : agentPath.endsWith('.msi')
+            ? 'msi'
+            : agentPath.endsWith('.ps1')
+              ? 'ps1'
+              : 'exe',
+        joinAccount:
+          !domain || !joinUser
+            ? null
+            : slash > 0
+              ? { domain: joinUser.slice(0, slash), username: joinUser.slice(slash + 1) }
+              : { domain, username: joinUser },
       },
       linux: {
         username: config.LINUX_USERNAME,
@@ -143,6 +197,17 @@ export function buildRenderContext(args: {
         timezone: config.LINUX_TIMEZONE,
         storageLayout: config.LINUX_STORAGE_LAYOUT,
       },
+    },
+    drivers: {
+      winpeFiles: virtio.flatMap((driver) =>
+        ['inf', 'sys', 'cat'].map((ext) => ({
+          name: `${driver}.${ext}`,
+          url: `${driverBase}/kvm/${driver}.${ext}`,
+        })),
+      ),
+      infs: virtio.map((driver) => `${driver}.inf`),
+      model: packModel,
+      packUrl: packModel ? `${driverBase}/baremetal/${packModel}.wim` : null,
     },
     ...(args.secrets
       ? { secrets: { ...args.secrets, joinPassword: config.WINDOWS_JOIN_PASSWORD ?? null } }
