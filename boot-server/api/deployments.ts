@@ -1,0 +1,105 @@
+import type Router from '@koa/router';
+import { z } from 'zod';
+import type { Actor } from '../../core/deployments/deployment.entity.js';
+import { ALL_STATES, type DeploymentState } from '../../core/deployments/lifecycle.js';
+import { NotFoundError } from '../../core/errors.js';
+import type { BootServerDeps } from '../deps.js';
+import { jsonBody, oneLine, parseBody } from './json-body.js';
+import { type Paged, pageQuery, parseQuery } from './pagination.js';
+import { decisionJson, deploymentJson, eventJson } from './serialize.js';
+
+/**
+ * Who decides through the API. Holding API_TOKEN makes a caller an approver; the self-approval rule
+ * separates people in chat, so API requests are filed under a different actor id than API decisions.
+ */
+export const API_ACTOR: Actor = { platform: 'api', id: 'api', name: 'api' };
+
+const createBody = z
+  .object({
+    mac: z.string().max(64),
+    os: z.string().max(64),
+    hostname: z.string().max(256).nullish(),
+    edition: z.string().max(64).nullish(),
+    profile: z.string().max(32).nullish(),
+    /** Shown as the requester in chat; `api` by default. */
+    requestedBy: z
+      .string()
+      .regex(/^[A-Za-z0-9._@-]{1,64}$/, 'may hold letters, digits, . _ @ - (1–64)')
+      .optional(),
+  })
+  .strict();
+
+const decisionBody = z.object({ reason: oneLine(500).optional() }).strict();
+
+const listQuery = pageQuery.extend({
+  status: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()) : []))
+    .pipe(z.array(z.enum(ALL_STATES))),
+});
+
+function deploymentId(raw: string): number {
+  if (!/^\d{1,10}$/.test(raw))
+    throw new NotFoundError(`deployment #${raw.slice(0, 12)} does not exist`, 'deploy:not-found');
+  return Number(raw);
+}
+
+/** `/api/v1/deployments`: list, create, get with events and decisions, approve, reject, cancel. */
+export function deploymentsApi(router: Router, { core }: BootServerDeps): void {
+  const service = core.deployments;
+
+  router.get('/api/v1/deployments', async (ctx) => {
+    const q = parseQuery(listQuery, ctx.query);
+    const { items, total } = await service
+      .repository()
+      .list({ states: q.status as DeploymentState[], limit: q.limit, offset: q.offset });
+    ctx.body = {
+      items: items.map(deploymentJson),
+      total,
+      limit: q.limit,
+      offset: q.offset,
+    } satisfies Paged<unknown>;
+  });
+
+  router.post('/api/v1/deployments', jsonBody, async (ctx) => {
+    const { requestedBy, ...request } = parseBody(createBody, ctx.request.body);
+    const actor: Actor = { platform: 'api', id: 'api-request', name: requestedBy ?? 'api' };
+    const { deployment, password } = await service.request(request, actor);
+    ctx.status = 201;
+    ctx.set('Location', `/api/v1/deployments/${deployment.id}`);
+    // The generated password is shown once, to whoever holds the API token (like the requester's DM).
+    ctx.body = { ...deploymentJson(await service.repository().get(deployment.id)), password };
+  });
+
+  router.get('/api/v1/deployments/:id', async (ctx) => {
+    const repo = service.repository();
+    const id = deploymentId(ctx.params.id!);
+    const deployment = await repo.get(id);
+    const [events, decisions] = await Promise.all([repo.events(id), repo.decisions(id)]);
+    ctx.body = {
+      ...deploymentJson(deployment),
+      events: events.map(eventJson),
+      decisions: decisions.map(decisionJson),
+    };
+  });
+
+  router.post('/api/v1/deployments/:id/approve', jsonBody, async (ctx) => {
+    parseBody(z.object({}).strict(), ctx.request.body);
+    const deployment = await service.approve(deploymentId(ctx.params.id!), API_ACTOR, { approver: true });
+    ctx.body = deploymentJson(deployment);
+  });
+
+  for (const verdict of ['reject', 'cancel'] as const) {
+    router.post(`/api/v1/deployments/:id/${verdict}`, jsonBody, async (ctx) => {
+      const { reason } = parseBody(decisionBody, ctx.request.body);
+      const deployment = await service[verdict](
+        deploymentId(ctx.params.id!),
+        API_ACTOR,
+        { approver: true },
+        reason,
+      );
+      ctx.body = deploymentJson(deployment);
+    });
+  }
+}

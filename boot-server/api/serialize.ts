@@ -1,0 +1,88 @@
+import type { Decision } from '../../core/deployments/decision.entity.js';
+import type { Deployment } from '../../core/deployments/deployment.entity.js';
+import type { DeploymentEvent } from '../../core/deployments/deployment-event.entity.js';
+import type { OsImage } from '../../core/images/os-image.entity.js';
+import type { System } from '../../core/systems/system.entity.js';
+
+/** A deployment as the API shows it: explicit fields only, never its token nonce or secrets. */
+export function deploymentJson(d: Deployment) {
+  return {
+    id: d.id,
+    status: d.status,
+    mac: d.mac,
+    os: d.os,
+    edition: d.edition,
+    hostname: d.hostname,
+    profile: d.profile,
+    resolvedProfile: d.resolvedProfile,
+    stage: d.stage,
+    progress: d.progress,
+    failureReason: d.failureReason,
+    requestedBy: d.requestedBy,
+    boot: d.boot,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    expiresAt: d.expiresAt,
+    approvedAt: d.approvedAt,
+    bootingAt: d.bootingAt,
+    installingAt: d.installingAt,
+    configuringAt: d.configuringAt,
+    finishedAt: d.finishedAt,
+    lastEventAt: d.lastEventAt,
+  };
+}
+
+export function eventJson(e: DeploymentEvent) {
+  return {
+    id: Number(e.id),
+    stage: e.stage,
+    message: e.message,
+    progress: e.progress,
+    source: e.source,
+    state: e.state,
+    receivedAt: e.receivedAt,
+  };
+}
+
+export function decisionJson(d: Decision) {
+  return {
+    verdict: d.verdict,
+    accepted: d.accepted,
+    reason: d.reason,
+    actor: { platform: d.actorPlatform, id: d.actorId, name: d.actorName },
+    decidedAt: d.decidedAt,
+  };
+}
+
+export function imageJson(i: OsImage) {
+  return {
+    id: i.id,
+    name: i.name,
+    family: i.family,
+    boot: i.boot,
+    templates: i.templates,
+    editions: i.editions,
+    defaultEdition: i.defaultEdition,
+    source: i.source,
+    createdAt: i.createdAt,
+    updatedAt: i.updatedAt,
+  };
+}
+
+export function systemJson(s: System) {
+  return {
+    id: s.id,
+    mac: s.mac,
+    hostname: s.hostname,
+    os: s.os,
+    edition: s.edition,
+    manufacturer: s.manufacturer,
+    product: s.product,
+    serial: s.serial,
+    uuid: s.uuid,
+    firstDeploymentId: s.firstDeploymentId,
+    lastDeploymentId: s.lastDeploymentId,
+    firstDeployedAt: s.firstDeployedAt,
+    lastDeployedAt: s.lastDeployedAt,
+  };
+}

@@ -1,0 +1,112 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import type Koa from 'koa';
+import type { Registry } from 'prom-client';
+import type { Core } from '../core/create-core.js';
+import { bootServerMetrics, createMetricsRegistry } from '../core/metrics.js';
+import { createAdminApp } from './admin-app.js';
+import { createBootApp } from './boot-app.js';
+import type { BootServerDeps } from './deps.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './ipxe/scripts.js';
+import type { AdminMount } from './middleware/admin-mounts.js';
+
+export type { AdminMount } from './middleware/admin-mounts.js';
+
+export interface BootServerOptions {
+  /** Registry the metrics go to and /metrics exposes. @defaultValue a new {@link createMetricsRegistry} */
+  metrics?: Registry;
+  /** Raw handlers on the admin listener, outside bearer auth and body parsing (Slack's `/slack/events`). */
+  adminMounts?: AdminMount[];
+  /** Seconds the waiting script sleeps before it asks again. @defaultValue 15 */
+  pollSeconds?: number;
+  /** Retry loop of fetches in iPXE scripts. @defaultValue 5 attempts, 5 s apart, 30 s give-up pause */
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface BootServer {
+  /** Public listener app: /boot.ipxe, /ipxe/:mac, /d/:token/:artifact, /cb/:token, /files/*, /healthz. */
+  bootApp: Koa;
+  /** Admin listener app: /api/v1/…, /metrics and the admin mounts. */
+  apiApp: Koa;
+  /** Listens on BOOT_HOST:BOOT_PORT and API_HOST:API_PORT (0 picks a free port); resolves the ports. */
+  start(): Promise<{ bootPort: number; apiPort: number }>;
+  /** Closes both listeners (and their keep-alive connections) and the Redis client. */
+  stop(): Promise<void>;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/** The Koa boot server of DESIGN.md: a public boot listener and an admin API listener. */
+export function createBootServer(core: Core, opts: BootServerOptions = {}): BootServer {
+  const registry = opts.metrics ?? createMetricsRegistry();
+  let redis: Redis | undefined;
+  const deps: BootServerDeps = {
+    core,
+    registry,
+    metrics: bootServerMetrics(registry),
+    retry: { ...DEFAULT_RETRY, ...opts.retry },
+    pollSeconds: opts.pollSeconds ?? 15,
+    pingRedis: async () => {
+      if (!redis) {
+        redis = new Redis(core.config.REDIS_URL, {
+          lazyConnect: true,
+          maxRetriesPerRequest: 1,
+          connectTimeout: 2000,
+        });
+        redis.on('error', () => {}); // reported by /healthz, not as unhandled errors
+      }
+      return (await redis.ping()) === 'PONG';
+    },
+  };
+  const boot = createBootApp(deps);
+  const admin = createAdminApp(deps, opts.adminMounts ?? []);
+  const servers: Server[] = [];
+
+  return {
+    bootApp: boot.app,
+    apiApp: admin.app,
+    async start() {
+      const { config } = core;
+      if (!config.API_TOKEN && !LOOPBACK.test(config.API_HOST)) {
+        throw new Error(`API_TOKEN is required when API_HOST (${config.API_HOST}) is not a loopback address`);
+      }
+      const bootPort = await listen(boot.app, config.BOOT_HOST, config.BOOT_PORT, servers);
+      const apiPort = await listen(admin.app, config.API_HOST, config.API_PORT, servers);
+      core.logger.info(
+        {
+          boot: `${config.BOOT_HOST}:${bootPort}`,
+          api: `${config.API_HOST}:${apiPort}`,
+          publicBootUrl: config.publicBootUrl,
+        },
+        'boot server listening',
+      );
+      return { bootPort, apiPort };
+    },
+    async stop() {
+      await Promise.all(
+        servers.splice(0).map(
+          (server) =>
+            new Promise<void>((done) => {
+              server.close(() => done());
+              server.closeAllConnections();
+            }),
+        ),
+      );
+      redis?.disconnect();
+      redis = undefined;
+    },
+  };
+}
+
+function listen(app: Koa, host: string, port: number, servers: Server[]): Promise<number> {
+  const server = createServer(app.callback());
+  servers.push(server);
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      done((server.address() as AddressInfo).port);
+    });
+  });
+}

@@ -1,0 +1,16 @@
+import type { Registry } from 'prom-client';
+import type { Core } from '../core/create-core.js';
+import type { BootServerMetrics } from '../core/metrics.js';
+import type { RetryPolicy } from './ipxe/scripts.js';
+
+/** What route modules are built from. */
+export interface BootServerDeps {
+  core: Core;
+  registry: Registry;
+  metrics: BootServerMetrics;
+  retry: RetryPolicy;
+  /** Seconds the waiting script sleeps between polls. */
+  pollSeconds: number;
+  /** Resolves true when Redis answers a PING. */
+  pingRedis: () => Promise<boolean>;
+}

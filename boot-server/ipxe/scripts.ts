@@ -1,0 +1,135 @@
+import type { Config } from '../../core/config/index.js';
+import type { Deployment } from '../../core/deployments/deployment.entity.js';
+import type { OsImage } from '../../core/images/os-image.entity.js';
+import { buildRenderContext, type RenderContext } from '../../core/render/render-context.js';
+import { type TemplateEngine, TemplateError } from '../../core/render/template-engine.js';
+import { ipxeWord } from './display-text.js';
+import { renderCmdline } from './linux-cmdline.js';
+
+/** How iPXE scripts retry a fetch that fails (a bounded loop, then the next boot device). */
+export interface RetryPolicy {
+  /** Attempts per fetch. @defaultValue 5 */
+  attempts: number;
+  /** Seconds between attempts. @defaultValue 5 */
+  delay: number;
+  /** Seconds the give-up message stays on screen before iPXE exits. @defaultValue 30 */
+  giveUp: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, delay: 5, giveUp: 30 };
+
+/** The entry script (`GET /boot.ipxe`). */
+export function renderEntryScript(templates: TemplateEngine, args: { bootUrl: string; retry: RetryPolicy }) {
+  return templates.render('ipxe/boot.ipxe', { bootUrl: args.bootUrl, retry: args.retry });
+}
+
+/** The waiting loop for a `pending_approval` deployment. Carries no token. */
+export function renderWaitingScript(
+  templates: TemplateEngine,
+  args: { config: Config; deployment: Deployment; retry: RetryPolicy; pollSeconds: number },
+) {
+  const { config, deployment: d } = args;
+  return templates.render('ipxe/waiting.ipxe', {
+    bootUrl: config.publicBootUrl,
+    retry: args.retry,
+    pollSeconds: args.pollSeconds,
+    requester: ipxeWord(d.requestedBy.name),
+    approval: {
+      discord: config.chatPlatforms.includes('discord'),
+      slack: config.chatPlatforms.includes('slack'),
+      shell: config.chatPlatforms.length === 0,
+    },
+    deployment: {
+      id: d.id,
+      os: d.os,
+      hostname: d.hostname,
+      mac: d.mac,
+      macHyphen: d.mac.replace(/:/g, '-'),
+      requestedByPlatform: d.requestedBy.platform,
+    },
+  });
+}
+
+/**
+ * Local boot: `exit` on UEFI, `sanboot` of the first disk on BIOS, decided at run time when the
+ * request did not say which firmware it came from.
+ */
+export function renderLocalBootScript(
+  templates: TemplateEngine,
+  args: { mac: string; platform?: string; deployment: Pick<Deployment, 'id' | 'status'> | null },
+) {
+  const firmware = args.platform === 'efi' || args.platform === 'pcbios' ? args.platform : null;
+  return templates.render('ipxe/local-boot.ipxe', {
+    mac: args.mac,
+    firmware,
+    deploymentId: args.deployment?.id ?? null,
+    status: args.deployment?.status ?? null,
+  });
+}
+
+/** An initrd as the install script fetches it: iPXE image name, URL and retry label. */
+export interface InitrdFetch {
+  name: string;
+  url: string;
+  step: string;
+}
+
+/** What `templates/ipxe/install-<method>.ipxe` renders with: the shared render context plus boot details. */
+export type InstallContext = RenderContext & {
+  retry: RetryPolicy;
+  /** Set for `linux` images: the initrds and the rendered kernel arguments. */
+  linux: { initrds: InitrdFetch[]; args: string[] } | null;
+};
+
+/** Template of the install script for an image's boot method; adding a method means adding one file. */
+export function installTemplateName(image: Pick<OsImage, 'boot'>): string {
+  return `ipxe/install-${image.boot.method}.ipxe`;
+}
+
+/**
+ * The install script for an approved deployment. `deployment` must already carry the boot info and
+ * resolved profile of this request (the caller persists them with markBooting once this succeeded).
+ */
+export function renderInstallScript(
+  templates: TemplateEngine,
+  args: { config: Config; deployment: Deployment; image: OsImage; token: string; retry: RetryPolicy },
+): string {
+  const name = installTemplateName(args.image);
+  if (!templates.has(name)) {
+    throw new TemplateError(name, new Error(`no install script for boot method "${args.image.boot.method}"`));
+  }
+  return templates.render(name, buildInstallContext(templates, args));
+}
+
+/** The context of install scripts; also what a catalog cmdline may reference. */
+export function buildInstallContext(
+  templates: TemplateEngine,
+  args: { config: Config; deployment: Deployment; image: OsImage; token: string; retry: RetryPolicy },
+): InstallContext {
+  const base = buildRenderContext({
+    config: args.config,
+    deployment: args.deployment,
+    image: args.image,
+    token: args.token,
+  });
+  const boot = args.image.boot;
+  if (boot.method !== 'linux') return { ...base, retry: args.retry, linux: null };
+  const linuxArgs = renderCmdline(templates, boot.cmdline, base, `catalog cmdline of ${args.image.id}`);
+  return {
+    ...base,
+    retry: args.retry,
+    linux: { initrds: initrdFetches(base.image.boot.initrd as string[]), args: linuxArgs },
+  };
+}
+
+/**
+ * Names initrds after their file name when that is plain and unique (readable on the console and on
+ * the kernel line), `initrd<N>` otherwise.
+ */
+function initrdFetches(urls: string[]): InitrdFetch[] {
+  const names = urls.map((url) => new URL(url).pathname.split('/').pop() ?? '');
+  return urls.map((url, i) => {
+    const plain = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(names[i]!) && names.indexOf(names[i]!) === i;
+    return { name: plain ? names[i]! : `initrd${i}`, url, step: `initrd${i}` };
+  });
+}
