@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import Handlebars from 'handlebars';
 import { AppError } from '../errors.js';
 import { cmdValue, ipxeValue, shValue, urlComponent, xmlValue, yamlValue } from './escape.js';
+import { sha512Crypt } from './sha512crypt.js';
 
 /** A template that failed to render: a server fault (500), never "not found". */
 export class TemplateError extends AppError {
@@ -41,6 +42,7 @@ export function createTemplateEngine(dir: string): TemplateEngine {
     or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
     and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
     not: (v: unknown) => !v,
+    sha512crypt: sha512Crypt,
   });
   const partialsDir = join(dir, 'partials');
   for (const file of listFiles(partialsDir)) {
