@@ -1,0 +1,7 @@
+export { BIOS_BINARY, type PxeConfigInput, type PxeSettings, resolvePxeSettings } from './pxe-settings.js';
+export {
+  DEFAULT_LEASE_FILE,
+  DEFAULT_PID_FILE,
+  type DnsmasqFileOptions,
+  renderDnsmasqConfig,
+} from './render-dnsmasq-config.js';
