@@ -6,12 +6,15 @@ root=${1:?usage: late-command.sh TARGET_ROOT}
 user='ops'
 callback='http://10.0.2.2:8080/cb/7.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
 
-# uid:gid:home from the target's passwd (exact match on the name, no regular expression).
-entry=$(awk -F: -v name="$user" '$1 == name { print $3 ":" $4 ":" $6; exit }' "$root/etc/passwd")
-if [ -z "$entry" ]; then
-  echo "late-command.sh: no user $user in $root/etc/passwd" >&2
+fail() {
+  echo "late-command.sh: $*" >&2
   exit 1
-fi
+}
+
+# uid:gid:home from the target's passwd (exact match on the name, no regular expression).
+[ -r "$root/etc/passwd" ] || fail "$root/etc/passwd is missing"
+entry=$(awk -F: -v name="$user" '$1 == name { print $3 ":" $4 ":" $6; exit }' "$root/etc/passwd")
+[ -n "$entry" ] || fail "no user $user in $root/etc/passwd"
 ids=${entry%:*}
 home=${entry##*:}
 
