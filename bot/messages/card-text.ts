@@ -1,0 +1,21 @@
+import type { CardModel } from './card.js';
+
+/**
+ * The card as plain-text lines (the shell adapter, and a fallback for any platform):
+ * ```
+ * Deployment #42: Ubuntu Server 24.04 LTS → srv01
+ * ⏳ Waiting for approval
+ * Requested by: operator · MAC: 52:54:00:12:34:56 · OS: Ubuntu Server 24.04 LTS · …
+ * /approve 42 or /reject 42. Expires 2026-11-27 14:05 UTC if nobody decides.
+ * ```
+ */
+export function cardLines(card: CardModel): string[] {
+  const lines = [card.title, card.statusLine, card.fields.map((f) => `${f.label}: ${f.value}`).join(' · ')];
+  if (card.footer) lines.push(card.footer);
+  return lines;
+}
+
+/** One line for a card edit: `⚙️ Installing — Downloading image 45%`. */
+export function cardSummary(card: CardModel): string {
+  return card.statusLine;
+}

@@ -1,0 +1,105 @@
+import type { Deployment } from '../../core/deployments/deployment.entity.js';
+import type { DeploymentEvent } from '../../core/deployments/deployment-event.entity.js';
+import { isTerminal } from '../../core/deployments/lifecycle.js';
+import { isStageName, STAGES } from '../../core/deployments/stages.js';
+import type { MessagePriority } from '../chat-platform.js';
+import { formatDuration, formatPhases, phases, runTime } from './durations.js';
+import { firmwareLabel, priorityOfState, profileLabel, stageLabel } from './labels.js';
+
+/** What one event says in the thread, or `null` when it only changes the card (progress, pre-approval). */
+export interface ThreadLine {
+  eventId: string;
+  text: string;
+  priority: MessagePriority;
+}
+
+/** Facts a line needs beyond the deployment row. */
+export interface LineContext {
+  family: 'windows' | 'linux';
+}
+
+const MAX_LINE = 300;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we strip
+const CONTROL = /[\u0000-\u001f\u007f]+/g;
+/** Events that only ever change the card: nothing is in a thread before approval. */
+const CARD_ONLY = new Set(['requested', 'rejected', 'expired', 'waiting', 'decision_refused']);
+
+/**
+ * The thread line of `event`, given the event before it (for "is this news or just progress?"):
+ * a state change or a new stage gets a line; the same stage again with only a new percentage updates
+ * the card instead, which is how 40→45→50% becomes one edit rather than three replies.
+ */
+export function threadLine(
+  d: Deployment,
+  event: DeploymentEvent,
+  previous: DeploymentEvent | undefined,
+  ctx: LineContext,
+): ThreadLine | null {
+  const text = lineText(d, event, previous, ctx);
+  if (text === null) return null;
+  const priority =
+    event.stage === 'watchdog' || event.stage === 'cancelled' ? 'final' : priorityOfState(event.state);
+  return { eventId: event.id, text, priority };
+}
+
+function lineText(
+  d: Deployment,
+  e: DeploymentEvent,
+  prev: DeploymentEvent | undefined,
+  ctx: LineContext,
+): string | null {
+  if (CARD_ONLY.has(e.stage)) return null;
+  switch (e.stage) {
+    case 'approved':
+      return `👍 ${sentence(e.message ?? 'approved')}. The machine may PXE-boot now: power it on or reboot it into network boot.`;
+    case 'booting':
+      return `🟢 Booting — ${bootDetails(d)}`;
+    case 'watchdog':
+      return `⏰ Failed: ${clean(e.message ?? 'no news for too long')}`;
+    case 'cancelled':
+      // Cancelled before approval: there is no thread, the card says it.
+      return d.approvedAt ? `🚫 ${sentence(e.message ?? 'cancelled')}` : null;
+  }
+  if (e.state === 'done') {
+    const ready = ctx.family === 'windows' ? 'RDP ready' : 'SSH ready';
+    return `✅ Done in ${formatDuration(runTime(d))} — ${d.hostname}, ${ready}\n⏱ ${formatPhases(phases(d))}`;
+  }
+  if (e.state === 'failed') {
+    const why = clean(e.message ?? d.failureReason ?? 'the installer reported a failure');
+    return `❌ Failed after ${formatDuration(runTime(d))} — ${why}\n⏱ ${formatPhases(phases(d))}`;
+  }
+  const target = isStageName(e.stage) ? STAGES[e.stage].state : null;
+  if (e.state === null && target && isTerminal(target)) {
+    // A repeated or late final report: say so once, unless it repeats what already happened.
+    return d.status === target
+      ? null
+      : `ℹ️ Late "${e.stage}" report ignored: the deployment is already ${d.status}`;
+  }
+  const news =
+    e.state !== null || !prev || prev.stage !== e.stage || (e.message !== null && e.message !== prev.message);
+  if (!news) return null;
+  const { emoji, label } = stageLabel(e.stage);
+  const pct = e.progress !== null ? ` ${e.progress}%` : '';
+  return `${emoji} ${label}${pct}${e.message ? ` — ${clean(e.message)}` : ''}`;
+}
+
+/** `UEFI, KVM detected` or `BIOS, bare metal profile`. */
+function bootDetails(d: Deployment): string {
+  const firmware = firmwareLabel(d.boot?.platform);
+  const profile =
+    d.profile === 'auto'
+      ? `${profileLabel(d.resolvedProfile)} detected`
+      : `${profileLabel(d.profile)} profile`;
+  return `${firmware}, ${profile}`;
+}
+
+/** One line, no control characters, bounded: installer messages are untrusted free text. */
+function clean(message: string): string {
+  const flat = message.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_LINE ? `${flat.slice(0, MAX_LINE)}… (cut)` : flat;
+}
+
+function sentence(message: string): string {
+  const flat = clean(message);
+  return flat.charAt(0).toUpperCase() + flat.slice(1);
+}

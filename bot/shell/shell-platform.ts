@@ -1,0 +1,152 @@
+import { createInterface } from 'node:readline';
+import type { ChatInbound, CommandReply } from '../chat-inbound.js';
+import type { ChatPlatform, ChatUser, ThreadMessage, WithCard, WithThread } from '../chat-platform.js';
+import type { CardModel } from '../messages/card.js';
+import { cardLines } from '../messages/card-text.js';
+
+/** The one channel of the shell. */
+export const SHELL_CHANNEL = 'shell';
+
+export interface ShellPlatformOptions {
+  /** Where commands come from: `process.stdin`, a pipe, or a PassThrough in tests. */
+  input: NodeJS.ReadableStream;
+  /** Where cards, thread lines and replies go. Keep logs off it (stderr). */
+  output: NodeJS.WritableStream;
+  /** The local operator's name (`SHELL_USER`). */
+  user: string;
+  /** Print a `> ` prompt. @defaultValue whether `output` is a TTY */
+  prompt?: boolean;
+}
+
+/** The shell adapter, plus what tests and `npm start` need to know about it. */
+export interface ShellPlatform extends ChatPlatform {
+  /** Who typed commands are from (the requester identity). */
+  readonly requester: ChatUser;
+  /** Who `/approve` and `/reject` are from (the console's ✅/❌). */
+  readonly approver: ChatUser;
+  /** Resolves when the input has ended and every line read has been handled. */
+  readonly inputDone: Promise<void>;
+}
+
+/**
+ * Chat on a terminal or a pipe, like Hubot's shell adapter: one line in is one command, output is plain
+ * text. Cards print as a box, card edits as `~ #42 …`, thread replies as `[#42] …`, private messages as
+ * `🔒 …`. It works the same through a pipe, so a script can drive `npm start`.
+ *
+ * Approval in the shell: there is one person at a console, who also controls the process and its
+ * environment (`ALLOW_SELF_APPROVAL` included), so four eyes cannot be enforced here. Typed commands are
+ * made as `SHELL_USER` (the requester); `/approve` and `/reject` stand for the console's ✅/❌ and act as a
+ * separate identity, `SHELL_USER` at the console (id `<user>@console`), which is the shell's only
+ * approver. Every decision is still audited with that identity. On Discord and Slack the self-approval
+ * rule applies as configured.
+ */
+export function createShellPlatform(opts: ShellPlatformOptions): ShellPlatform {
+  const requester: ChatUser = { id: opts.user, name: opts.user };
+  const approver: ChatUser = { id: `${opts.user}@console`, name: opts.user };
+  const prompt = opts.prompt ?? Boolean((opts.output as { isTTY?: boolean }).isTTY);
+  let stopped = false;
+  let finish: () => void = () => {};
+  const inputDone = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const print = (lines: string | string[]) => {
+    if (stopped) return;
+    const text = (Array.isArray(lines) ? lines : lines.split('\n')).join('\n');
+    opts.output.write(`${text}\n`);
+  };
+  let rl: ReturnType<typeof createInterface> | null = null;
+
+  async function handle(inbound: ChatInbound, line: string): Promise<void> {
+    const text = line.trim();
+    if (!text || text.startsWith('#')) return;
+    if (!text.startsWith('/')) {
+      print('Commands start with a slash; /help lists them.');
+      return;
+    }
+    const [name = '', ...rest] = text.slice(1).split(/\s+/);
+    const decision = name === 'approve' || name === 'reject';
+    const reply = await inbound.command({
+      platform: 'shell',
+      user: decision ? approver : requester,
+      channelId: SHELL_CHANNEL,
+      name,
+      text: rest.join(' '),
+    });
+    printReply(reply);
+  }
+
+  function printReply(reply: CommandReply): void {
+    print(reply.text);
+  }
+
+  return {
+    name: 'shell',
+    defaultChannel: SHELL_CHANNEL,
+    maxMessageLength: 16_000,
+    requester,
+    approver,
+    inputDone,
+
+    async start(inbound) {
+      if (!inbound) return;
+      rl = createInterface({ input: opts.input, output: prompt ? opts.output : undefined, terminal: prompt });
+      if (prompt) rl.setPrompt('> ');
+      const reader = rl;
+      void (async () => {
+        try {
+          if (prompt) reader.prompt();
+          for await (const line of reader) {
+            await handle(inbound, line);
+            if (prompt) reader.prompt();
+          }
+        } finally {
+          finish();
+        }
+      })();
+    },
+
+    async stop() {
+      stopped = true;
+      rl?.close();
+    },
+
+    async postCard(_channel, card) {
+      print(boxed(card));
+      return { messageId: `card-${card.deploymentId}` };
+    },
+
+    async updateCard(_ref: WithCard, card: CardModel) {
+      print(`~ #${card.deploymentId} ${card.statusLine}`);
+    },
+
+    async ensureThread(ref: WithCard, title: string) {
+      print(`[#${ref.deploymentId}] ── ${title}`);
+      return { threadId: `thread-${ref.deploymentId}` };
+    },
+
+    async postThreadMessage(ref: WithThread, message: ThreadMessage) {
+      print(message.text.split('\n').map((l) => `[#${ref.deploymentId}] ${l}`));
+    },
+
+    async sendPrivate(_user, text) {
+      print(`🔒 ${text}`);
+    },
+
+    async isApprover(user) {
+      return user.id === approver.id;
+    },
+
+    rateBuckets() {
+      return [];
+    },
+
+    approvalHint(id) {
+      return `Type /approve ${id} to approve or /reject ${id} to reject.`;
+    },
+  };
+}
+
+function boxed(card: CardModel): string[] {
+  const [title, ...rest] = cardLines(card);
+  return [`┌─ ${title}`, ...rest.map((l) => `│ ${l}`), '└─'];
+}

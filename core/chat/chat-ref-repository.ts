@@ -1,0 +1,38 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ChatRef } from './chat-ref.entity.js';
+
+/** Where deployments live in chat: one row per deployment and platform (card message, thread). */
+export class ChatRefRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /** The deployment's chat references, oldest first (the first one is where the notifier posts). */
+  forDeployment(deploymentId: number): Promise<ChatRef[]> {
+    return this.em.find(ChatRef, { deploymentId }, { orderBy: { id: 'asc' }, refresh: true });
+  }
+
+  /** The deployment whose card is this message, for reactions and buttons on it. */
+  findByCardMessage(platform: ChatRef['platform'], cardMessageId: string): Promise<ChatRef | null> {
+    return this.em.findOne(ChatRef, { platform, cardMessageId }, { refresh: true });
+  }
+
+  /**
+   * Records the channel a deployment's card belongs in. Idempotent: when a row for this deployment and
+   * platform exists already (the notifier got there first), that row is returned unchanged.
+   */
+  async claim(deploymentId: number, platform: ChatRef['platform'], channelId: string): Promise<ChatRef> {
+    await this.em.getConnection().execute(
+      `insert into "chat_ref" ("deployment_id", "platform", "channel_id", "created_at") values (?, ?, ?, now())
+       on conflict ("deployment_id", "platform") do nothing`,
+      [deploymentId, platform, channelId],
+    );
+    return this.em.findOneOrFail(ChatRef, { deploymentId, platform }, { refresh: true });
+  }
+
+  async setCardMessage(id: number, cardMessageId: string): Promise<void> {
+    await this.em.nativeUpdate(ChatRef, { id }, { cardMessageId });
+  }
+
+  async setThread(id: number, threadId: string): Promise<void> {
+    await this.em.nativeUpdate(ChatRef, { id }, { threadId });
+  }
+}

@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { CardModel } from '../../bot/messages/card.js';
+
+const TTL_SECONDS = 30 * 24 * 3600;
+
+/**
+ * Remembers what each card last showed (a hash), so the notifier edits a card only when its content
+ * changed. A cache in the strict sense: after a Redis flush every card is edited once more, never less.
+ */
+export interface CardCache {
+  isCurrent(platform: string, card: CardModel): Promise<boolean>;
+  remember(platform: string, card: CardModel): Promise<void>;
+}
+
+export function cardHash(card: CardModel): string {
+  return createHash('sha256').update(JSON.stringify(card)).digest('base64url').slice(0, 22);
+}
+
+export function createCardCache(redis: Redis, prefix: string): CardCache {
+  const key = (platform: string, id: number) => `${prefix}:card:${platform}:${id}`;
+  return {
+    async isCurrent(platform, card) {
+      return (await redis.get(key(platform, card.deploymentId))) === cardHash(card);
+    },
+    async remember(platform, card) {
+      await redis.set(key(platform, card.deploymentId), cardHash(card), 'EX', TTL_SECONDS);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import pg from 'pg';
+
+/** First half of the advisory lock key: "octofleet notifier" (the second half is the deployment id). */
+const LOCK_CLASS = 0x0c7f_0001;
+
+/**
+ * Per-deployment mutual exclusion for the notifier across every worker process: a Postgres advisory
+ * lock held by a transaction. If the process dies, its connection closes and Postgres releases the
+ * lock; a Redis flush cannot break it. Uses its own small pool so lock holders never starve queries.
+ */
+export interface DeploymentLocks {
+  /** Runs `fn` holding the deployment's lock; `{locked: false}` right away when someone else holds it. */
+  withLock<T>(
+    deploymentId: number,
+    fn: () => Promise<T>,
+  ): Promise<{ locked: true; value: T } | { locked: false }>;
+  close(): Promise<void>;
+}
+
+export function createDeploymentLocks(databaseUrl: string, opts: { max?: number } = {}): DeploymentLocks {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: opts.max ?? 8 });
+  // An idle pool client can fail when Postgres restarts; the pool replaces it, nothing to do.
+  pool.on('error', () => {});
+  return {
+    async withLock(deploymentId, fn) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        // A hung holder (stuck chat call) must not keep the lock forever.
+        await client.query("begin; set local idle_in_transaction_session_timeout = '10min'");
+        const { rows } = await client.query<{ locked: boolean }>(
+          'select pg_try_advisory_xact_lock($1, $2) as locked',
+          [LOCK_CLASS, deploymentId],
+        );
+        if (!rows[0]?.locked) return { locked: false };
+        return { locked: true, value: await fn() };
+      } catch (error) {
+        broken = error as Error;
+        throw error;
+      } finally {
+        // Commit or roll back, the lock goes either way; nothing else ran in this transaction.
+        await client.query('rollback').catch((error: Error) => {
+          broken ??= error;
+        });
+        client.release(broken && !(await healthy(client)) ? broken : undefined);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function healthy(client: pg.PoolClient): Promise<boolean> {
+  try {
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,144 @@
+import {
+  type ChatAction,
+  type ChatLocation,
+  type ChatPlatform,
+  type MessagePriority,
+  type PlatformName,
+  RateLimitedError,
+} from '../../bot/chat-platform.js';
+import { cardFor, imageOf } from '../../bot/messages/card-source.js';
+import { priorityOfState } from '../../bot/messages/labels.js';
+import type { ChatRef } from '../../core/chat/chat-ref.entity.js';
+import { ChatRefRepository } from '../../core/chat/chat-ref-repository.js';
+import type { Core } from '../../core/create-core.js';
+import type { Deployment } from '../../core/deployments/deployment.entity.js';
+import type { CardCache } from './card-cache.js';
+import type { DeploymentLocks } from './deployment-lock.js';
+import { planPriority, planThread } from './plan.js';
+import type { RateLimiter } from './rate-limiter.js';
+
+export interface NotifierDeps {
+  core: Core;
+  platforms: Map<PlatformName, ChatPlatform>;
+  limiter: RateLimiter;
+  cards: CardCache;
+  locks: DeploymentLocks;
+  /** How long to wait for the bot to record a fresh request's channel. @defaultValue 10 s */
+  refGraceMs?: number;
+}
+
+/** What one notifier run achieved; the processor maps it onto BullMQ. */
+export type NotifyOutcome =
+  | { kind: 'done'; messages: number; cardCalls: number }
+  /** Another worker holds this deployment: try again shortly (it may have missed our events). */
+  | { kind: 'busy' }
+  /** A rate limit or a fresh request's missing channel: come back in `ms`. */
+  | { kind: 'wait'; ms: number; priority: MessagePriority }
+  /** No platform running here can show this deployment. */
+  | { kind: 'unroutable' };
+
+class Wait {
+  constructor(
+    readonly ms: number,
+    readonly priority: MessagePriority,
+  ) {}
+}
+
+/**
+ * Brings one deployment's chat up to date: posts its card if missing, posts unposted events to its
+ * thread in order, edits the card when its content changed, and marks events posted.
+ *
+ * Delivery is at-least-once, per message: a message is marked posted right after the platform accepted
+ * it, under a per-deployment Postgres lock, so two workers never post the same event, and a crash can
+ * repeat at most the one message that was in flight (adapters may deduplicate it by `message.key`).
+ * Never waits for a rate limit while holding the lock: it returns `wait` instead.
+ */
+export async function notifyDeployment(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutcome> {
+  const held = await deps.locks.withLock(deploymentId, async () => {
+    try {
+      return await run(deps, deploymentId);
+    } catch (error) {
+      if (error instanceof Wait) return { kind: 'wait', ms: error.ms, priority: error.priority } as const;
+      throw error;
+    }
+  });
+  return held.locked ? held.value : { kind: 'busy' };
+}
+
+async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutcome> {
+  const { core } = deps;
+  const repo = core.deployments.repository();
+  const d = await repo.get(deploymentId);
+  const refs = new ChatRefRepository(core.orm.em.fork());
+  const ref = await routeOf(deps, refs, d);
+  if (!ref) return { kind: 'unroutable' };
+  const platform = deps.platforms.get(ref.platform)!;
+  const loc: ChatLocation = { ...ref, deploymentId };
+  const statePriority = priorityOfState(d.status === 'pending_approval' ? 'approved' : d.status);
+  const call = async <T>(action: ChatAction, priority: MessagePriority, fn: () => Promise<T>): Promise<T> => {
+    const buckets = platform.rateBuckets(action, loc);
+    const wait = await deps.limiter.take(buckets);
+    if (wait > 0) throw new Wait(wait, priority);
+    try {
+      return await fn();
+    } catch (error) {
+      if (!(error instanceof RateLimitedError)) throw error;
+      const keys = error.bucket ? [error.bucket] : buckets.map((b) => b.key);
+      await deps.limiter.block(keys, error.retryAfterMs);
+      throw new Wait(error.retryAfterMs, priority);
+    }
+  };
+
+  const card = await cardFor(core.deployments, d, platform);
+  let cardCalls = 0;
+  if (!loc.cardMessageId) {
+    const { messageId } = await call('postCard', statePriority, () => platform.postCard(loc.channelId, card));
+    await refs.setCardMessage(ref.id, messageId);
+    loc.cardMessageId = messageId;
+    await deps.cards.remember(platform.name, card);
+    cardCalls++;
+  }
+  const withCard = { ...loc, cardMessageId: loc.cardMessageId };
+
+  const events = await repo.events(deploymentId);
+  const image = await imageOf(core.deployments, d.os);
+  const plan = planThread(d, events, { family: image.family }, platform.maxMessageLength);
+  for (const planned of plan.messages) {
+    if (!loc.threadId) {
+      const { threadId } = await call('createThread', planned.message.priority, () =>
+        platform.ensureThread(withCard, card.title),
+      );
+      await refs.setThread(ref.id, threadId);
+      loc.threadId = threadId;
+    }
+    const withThread = { ...withCard, threadId: loc.threadId };
+    // Carry the whole backlog's urgency: a progress line queued before a final one must not hold it back.
+    await call('postThreadMessage', planPriority(plan, 'progress'), () =>
+      platform.postThreadMessage(withThread, planned.message),
+    );
+    await repo.markPosted(planned.eventIds);
+  }
+
+  if (!(await deps.cards.isCurrent(platform.name, card))) {
+    await call('updateCard', statePriority, () => platform.updateCard(withCard, card));
+    await deps.cards.remember(platform.name, card);
+    cardCalls++;
+  }
+  await repo.markPosted(plan.cardOnly);
+  return { kind: 'done', messages: plan.messages.length, cardCalls };
+}
+
+/**
+ * Where this deployment is shown: its first chat reference on a platform running here. A deployment
+ * requested on a platform with no reference yet (the bot records it right after the request) waits a
+ * moment; one from the admin API goes to the first platform with a default channel.
+ */
+async function routeOf(deps: NotifierDeps, refs: ChatRefRepository, d: Deployment): Promise<ChatRef | null> {
+  const existing = await refs.forDeployment(d.id);
+  if (existing.length) return existing.find((r) => deps.platforms.has(r.platform)) ?? null;
+  const own = deps.platforms.get(d.requestedBy.platform as PlatformName);
+  if (own && Date.now() - d.createdAt.getTime() < (deps.refGraceMs ?? 10_000)) throw new Wait(200, 'state');
+  const fallback = [own, ...deps.platforms.values()].find((p) => p?.defaultChannel);
+  if (!fallback?.defaultChannel) return null;
+  return refs.claim(d.id, fallback.name, fallback.defaultChannel);
+}

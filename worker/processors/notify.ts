@@ -1,0 +1,39 @@
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import type { MessagePriority } from '../../bot/chat-platform.js';
+import { priorityRank } from '../../bot/messages/labels.js';
+import { isAppError } from '../../core/errors.js';
+import type { NotifyJob } from '../../core/queues.js';
+import { type NotifierDeps, notifyDeployment } from '../notifier/notifier.js';
+
+/**
+ * Extra wait per priority class when a channel is saturated, so the more urgent jobs come back first and
+ * take the freed slots: final states, then state changes, then progress. Jitter spreads the herd.
+ */
+const CLASS_OFFSET_MS = 60;
+const BUSY_RETRY_MS = 150;
+
+export function retryDelay(waitMs: number, priority: MessagePriority, random = Math.random): number {
+  return Math.ceil(waitMs + priorityRank(priority) * CLASS_OFFSET_MS + random() * 40);
+}
+
+/** Runs the notifier for one deployment and maps its outcome onto BullMQ (delays, not flags). */
+export function notifyProcessor(deps: NotifierDeps) {
+  return async (job: Job<NotifyJob>, token?: string): Promise<string> => {
+    const outcome = await notifyDeployment(deps, job.data.deploymentId).catch((error) => {
+      if (isAppError(error) && error.status === 404) throw new UnrecoverableError(error.message);
+      throw error;
+    });
+    switch (outcome.kind) {
+      case 'done':
+        return `posted ${outcome.messages} message(s), ${outcome.cardCalls} card call(s)`;
+      case 'unroutable':
+        return 'no platform here shows this deployment';
+      case 'busy':
+        await job.moveToDelayed(Date.now() + BUSY_RETRY_MS + Math.random() * 100, token);
+        throw new DelayedError();
+      case 'wait':
+        await job.moveToDelayed(Date.now() + retryDelay(outcome.ms, outcome.priority), token);
+        throw new DelayedError();
+    }
+  };
+}

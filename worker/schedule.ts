@@ -1,0 +1,98 @@
+import type { MessagePriority } from '../bot/chat-platform.js';
+import { priorityRank } from '../bot/messages/labels.js';
+import type { Config } from '../core/config/index.js';
+import type { ActiveState } from '../core/deployments/lifecycle.js';
+import { jobIds, type OctofleetQueues, type WatchdogJob } from '../core/queues.js';
+
+export type GuardedState = WatchdogJob['state'];
+export const GUARDED_STATES: readonly GuardedState[] = ['approved', 'booting', 'installing', 'configuring'];
+
+export function isGuarded(state: string): state is GuardedState {
+  return (GUARDED_STATES as readonly string[]).includes(state);
+}
+
+/** Minutes without news after which a deployment in `state` fails (WATCHDOG_*_MINUTES). */
+export function watchdogMinutes(config: Config, state: GuardedState): number {
+  return {
+    approved: config.WATCHDOG_APPROVED_MINUTES,
+    booting: config.WATCHDOG_BOOTING_MINUTES,
+    installing: config.WATCHDOG_INSTALLING_MINUTES,
+    configuring: config.WATCHDOG_CONFIGURING_MINUTES,
+  }[state];
+}
+
+/** BullMQ priority (1 = first) of a notify job carrying content of this class. */
+export function jobPriority(p: MessagePriority): number {
+  return priorityRank(p) + 1;
+}
+
+/**
+ * Puts wake-ups and timers into BullMQ. Every call is idempotent (stable job ids, deduplication), so the
+ * change publisher and the reconciler can both schedule the same thing.
+ */
+export interface Scheduler {
+  /**
+   * Wakes the notifier for a deployment. `coalesce` delays it by the coalescing window and merges every
+   * wake-up inside it (progress 40→45→50% in a second → one run); otherwise it runs now. At most one run
+   * per deployment and kind is waiting, and one more is queued if changes arrive while it runs.
+   */
+  notify(deploymentId: number, opts?: { coalesce?: boolean; priority?: MessagePriority }): Promise<void>;
+  arm(deploymentId: number): Promise<void>;
+  /** Approval deadline of a pending request. */
+  expiry(deploymentId: number, expiresAt: Date): Promise<void>;
+  /** Watchdog for `state`, due `WATCHDOG_<STATE>_MINUTES` after `since` (the last event). */
+  watchdog(deploymentId: number, state: GuardedState, since: Date): Promise<void>;
+  /** Drops timers that no longer apply (best effort: a stale timer also finds nothing to do). */
+  clearTimers(deploymentId: number, keep?: ActiveState): Promise<void>;
+}
+
+export function createScheduler(
+  queues: OctofleetQueues,
+  config: Config,
+  opts: { coalesceMs?: number } = {},
+): Scheduler {
+  const coalesceMs = opts.coalesceMs ?? 1000;
+  const remove = (queue: { remove(id: string): Promise<number> }, id: string) =>
+    queue.remove(id).catch(() => 0);
+  return {
+    async notify(deploymentId, { coalesce = false, priority = 'state' } = {}) {
+      const data = { deploymentId };
+      if (coalesce) {
+        await queues.notify.add('notify', data, {
+          delay: coalesceMs,
+          priority: jobPriority('progress'),
+          deduplication: { id: jobIds.notifyCoalesced(deploymentId), keepLastIfActive: true },
+        });
+      } else {
+        await queues.notify.add('notify', data, {
+          priority: jobPriority(priority),
+          deduplication: { id: jobIds.notify(deploymentId), keepLastIfActive: true },
+        });
+      }
+    },
+    async arm(deploymentId) {
+      await queues.arm.add('arm', { deploymentId }, { jobId: jobIds.arm(deploymentId) });
+    },
+    async expiry(deploymentId, expiresAt) {
+      const delay = Math.max(0, expiresAt.getTime() - Date.now());
+      await queues.expire.add('expire', { deploymentId }, { jobId: jobIds.expire(deploymentId), delay });
+    },
+    async watchdog(deploymentId, state, since) {
+      const due = since.getTime() + watchdogMinutes(config, state) * 60_000;
+      const delay = Math.max(0, due - Date.now());
+      await queues.watchdog.add(
+        'watchdog',
+        { deploymentId, state },
+        { jobId: jobIds.watchdog(deploymentId, state), delay },
+      );
+    },
+    async clearTimers(deploymentId, keep) {
+      const removals: Promise<number>[] = [];
+      if (keep !== 'pending_approval') removals.push(remove(queues.expire, jobIds.expire(deploymentId)));
+      for (const state of GUARDED_STATES) {
+        if (state !== keep) removals.push(remove(queues.watchdog, jobIds.watchdog(deploymentId, state)));
+      }
+      await Promise.all(removals);
+    },
+  };
+}
