@@ -33,6 +33,8 @@ export function createRestHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     void handle(ctx, routes, limiter, injector, req, res).catch((error: unknown) => {
+      // A crash here is a bug in the fake, not Discord behaviour: make it loud.
+      console.error('fake-discord: internal error', error);
       if (!res.headersSent) send(res, 500, { message: `fake-discord bug: ${String(error)}`, code: 0 }, {});
     });
   };

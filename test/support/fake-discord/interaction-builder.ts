@@ -64,10 +64,11 @@ export function sendInteraction(ctx: FakeContext, o: SendInteractionOptions): Fa
     followupMessageIds: [],
     choices: null,
     tokenExpired: false,
+    payload: {},
   };
   state.interactions.set(id, record);
   const channel = state.channels.get(channelId)!;
-  ctx.gateway.dispatch(GatewayDispatchEvents.InteractionCreate, {
+  record.payload = {
     id,
     application_id: config.applicationId,
     type,
@@ -87,7 +88,8 @@ export function sendInteraction(ctx: FakeContext, o: SendInteractionOptions): Fa
     context: 0,
     attachment_size_limit: 10_485_760,
     ...(message ? { message: apiMessage(state, message, config.applicationId) } : {}),
-  });
+  };
+  ctx.gateway.dispatch(GatewayDispatchEvents.InteractionCreate, record.payload);
   state.changed('interaction:create');
   return record;
 }

@@ -33,10 +33,25 @@ export function requireChannel(ctx: FakeContext, id: string): FakeChannel {
   return channel;
 }
 
+/** A message reachable through channel routes: ephemeral ones exist only for the interaction webhook. */
 export function requireMessage(ctx: FakeContext, channelId: string, messageId: string): FakeMessage {
   const message = ctx.state.messageById.get(messageId);
-  if (!message || message.channelId !== channelId || message.deleted) throw unknownMessage();
+  const hidden = !message || message.deleted || (message.flags & MessageFlags.Ephemeral) !== 0;
+  if (hidden || message.channelId !== channelId) throw unknownMessage();
   return message;
+}
+
+/** Marks a message deleted and dispatches MESSAGE_DELETE (not for ephemeral ones, which only their user saw). */
+export function deleteMessage(ctx: FakeContext, message: FakeMessage): void {
+  message.deleted = true;
+  if ((message.flags & MessageFlags.Ephemeral) === 0) {
+    ctx.gateway.dispatch(
+      GatewayDispatchEvents.MessageDelete,
+      { id: message.id, channel_id: message.channelId, guild_id: ctx.config.guildId },
+      GatewayIntentBits.GuildMessages,
+    );
+  }
+  ctx.state.changed('message:delete');
 }
 
 /**

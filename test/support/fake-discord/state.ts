@@ -113,6 +113,8 @@ export interface FakeInteraction {
   choices: unknown[] | null;
   /** Set by `expireInteraction()` or once the 15-minute token lifetime is over. */
   tokenExpired: boolean;
+  /** The INTERACTION_CREATE data as dispatched. */
+  payload: Record<string, unknown>;
 }
 
 /** One REST call as the fake saw it. The Authorization header is never recorded. */

@@ -1,7 +1,7 @@
 import { GatewayDispatchEvents, GatewayIntentBits, PermissionFlagsBits } from 'discord-api-types/v10';
 import { type FakeContext, type RouteDef, route } from '../context.js';
 import { invalidFormBody, notAuthor } from '../errors.js';
-import { editMessage, postMessage, requireChannel, requireMessage } from '../message-ops.js';
+import { deleteMessage, editMessage, postMessage, requireChannel, requireMessage } from '../message-ops.js';
 import { apiChannel, apiMessage, isThread, memberPermissions } from '../payloads.js';
 import type { FakeChannel } from '../state.js';
 
@@ -59,13 +59,7 @@ export const channelRoutes: RouteDef[] = [
   route('DELETE', '/channels/:channel/messages/:message', {}, (ctx, req) => {
     const message = requireMessage(ctx, req.params.channel!, req.params.message!);
     if (message.authorId !== ctx.config.applicationId && !botManagesMessages(ctx)) throw notAuthor();
-    message.deleted = true;
-    ctx.gateway.dispatch(
-      GatewayDispatchEvents.MessageDelete,
-      { id: message.id, channel_id: message.channelId, guild_id: ctx.config.guildId },
-      GatewayIntentBits.GuildMessages,
-    );
-    ctx.state.changed('message:delete');
+    deleteMessage(ctx, message);
     return {};
   }),
 ];

@@ -8,7 +8,13 @@ import {
   unknownMessage,
   unknownWebhook,
 } from '../errors.js';
-import { editMessage, INTERACTION_MESSAGE_FLAGS, type MessageBody, postMessage } from '../message-ops.js';
+import {
+  deleteMessage,
+  editMessage,
+  INTERACTION_MESSAGE_FLAGS,
+  type MessageBody,
+  postMessage,
+} from '../message-ops.js';
 import { apiMessage } from '../payloads.js';
 import type { FakeInteraction, FakeMessage } from '../state.js';
 
@@ -25,7 +31,7 @@ export const interactionRoutes: RouteDef[] = [
     if (!interaction || interaction.token !== req.params.token) throw unknownInteraction();
     if (interaction.responses.length > 0) throw alreadyAcknowledged();
     // Past the deadline Discord has already shown "The application did not respond".
-    if (Date.now() - interaction.createdAt > ctx.config.interactionDeadlineMs) throw unknownInteraction();
+    if (Date.now() - interaction.createdAt >= ctx.config.interactionDeadlineMs) throw unknownInteraction();
     const type = Number(req.body?.type) as InteractionResponseType;
     const data = (req.body?.data ?? undefined) as (MessageBody & Record<string, unknown>) | undefined;
     const message = respond(ctx, interaction, type, data, req);
@@ -86,8 +92,7 @@ export const interactionRoutes: RouteDef[] = [
     { auth: 'none', bucket: 'webhooks' },
     (ctx, req) => {
       const message = webhookMessage(ctx, req);
-      message.deleted = true;
-      ctx.state.changed('message:delete');
+      deleteMessage(ctx, message);
       return {};
     },
   ),
@@ -208,7 +213,7 @@ function respond(
 function liveInteraction(ctx: FakeContext, req: RouteRequest): FakeInteraction {
   const interaction = [...ctx.state.interactions.values()].find((i) => i.token === req.params.token);
   if (req.params.app !== ctx.config.applicationId || !interaction) throw unknownWebhook();
-  if (interaction.tokenExpired || Date.now() - interaction.createdAt > ctx.config.interactionTokenTtlMs) {
+  if (interaction.tokenExpired || Date.now() - interaction.createdAt >= ctx.config.interactionTokenTtlMs) {
     interaction.tokenExpired = true;
     throw invalidWebhookToken();
   }
