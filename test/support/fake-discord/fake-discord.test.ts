@@ -227,6 +227,16 @@ describe('fake Discord with the real discord.js client', () => {
     expect(fake.state.messages(fake.channelId('deploys'))).toHaveLength(1);
   });
 
+  it('stores files sent as multipart form data as attachments', async () => {
+    await deploys().send({
+      content: 'log attached',
+      files: [{ attachment: Buffer.from('setup ok\n'), name: 'install.log' }],
+    });
+    const [stored] = fake.state.messages(fake.channelId('deploys'));
+    expect(stored?.content).toBe('log attached');
+    expect(stored?.attachments).toMatchObject([{ filename: 'install.log', size: 9 }]);
+  });
+
   it('answers a raw flood with 429s while discord.js queues its own sends', async () => {
     const url = `${fake.apiBase}/v10/channels/${fake.channelId('deploys')}/messages`;
     const answers = await Promise.all(

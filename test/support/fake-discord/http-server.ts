@@ -152,14 +152,14 @@ async function parseBody(
 ): Promise<{ body: unknown; files: UploadedFile[] }> {
   if (raw.length === 0) return { body: undefined, files: [] };
   if (type?.startsWith('multipart/form-data')) {
-    const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
+    const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': type } }).formData();
     const files: UploadedFile[] = [];
     let body: unknown;
-    for (const [field, value] of form.entries()) {
+    form.forEach((value, field) => {
       if (field === 'payload_json') body = JSON.parse(String(value));
       else if (typeof value !== 'string')
         files.push({ field, filename: value.name, contentType: value.type, size: value.size });
-    }
+    });
     return { body, files };
   }
   return { body: JSON.parse(raw.toString('utf8')), files: [] };
