@@ -77,8 +77,22 @@ export async function openOrm(databaseUrl: string, overrides: Partial<Options> =
   return MikroORM.init(ormOptions(databaseUrl, overrides));
 }
 
-/** Applies pending migrations; returns the names applied. */
+/** Arbitrary constant naming Octofleet's migration lock among the server's advisory locks. */
+const MIGRATION_LOCK = 7_270_001;
+
+/**
+ * Applies pending migrations; returns the names applied. Roles started side by side (compose, several
+ * replicas) each call this: a session-level advisory lock makes them take turns, and the later ones
+ * find nothing pending.
+ */
 export async function migrateUp(orm: Orm): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
-  return applied.map((m) => m.name);
+  const client = new pg.Client({ connectionString: orm.config.get('clientUrl') });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await orm.getMigrator().up();
+    return applied.map((m) => m.name);
+  } finally {
+    await client.end();
+  }
 }

@@ -1,0 +1,100 @@
+// `npm start` runs every role in one process; `npm run bot|boot-server|worker` runs one.
+import 'dotenv/config';
+import { createBot } from '../bot/create-bot.js';
+import { createBootServer } from '../boot-server/create-boot-server.js';
+import { ConfigError, loadConfig, redactConfig } from '../core/config/index.js';
+import { createCore } from '../core/create-core.js';
+import { ServiceUnavailableError } from '../core/db/orm.js';
+import { createLogger } from '../core/logger.js';
+import { createQueues } from '../core/queues.js';
+import { connectChangePublisher } from '../worker/change-publisher.js';
+import { createWorker } from '../worker/create-worker.js';
+import { checkRedis } from './check-redis.js';
+import { createPlatforms } from './platforms.js';
+
+const ROLES = ['all', 'bot', 'boot-server', 'worker'] as const;
+type Role = (typeof ROLES)[number];
+
+const role = (process.argv[2] ?? 'all') as Role;
+if (!ROLES.includes(role)) {
+  console.error(`unknown role "${role}"; use one of: ${ROLES.join(', ')}`);
+  process.exit(2);
+}
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const runsBot = role === 'all' || role === 'bot';
+const runsWorker = role === 'all' || role === 'worker';
+const runsBootServer = role === 'all' || role === 'boot-server';
+// The shell adapter owns stdout; logs go to stderr then.
+const shellChat = config.chatPlatforms.length === 0 && (runsBot || runsWorker);
+const logger = createLogger({
+  level: config.LOG_LEVEL,
+  name: `octofleet:${role}`,
+  destination: shellChat ? process.stderr : process.stdout,
+});
+logger.info({ config: redactConfig(config) }, `starting ${role}`);
+if (!config.chatPlatforms.length) logger.info('no chat platform configured (DISCORD_TOKEN, SLACK_BOT_TOKEN): using the shell');
+
+const stops: (() => Promise<void>)[] = [];
+try {
+  await checkRedis(config.REDIS_URL);
+  const core = await createCore(config, logger, { migrate: true });
+  stops.unshift(() => core.close());
+  const queues = createQueues(config);
+  stops.unshift(() => queues.close());
+  const publisher = connectChangePublisher(core, queues);
+  stops.unshift(async () => publisher.close());
+
+  const platforms = runsBot || runsWorker ? await createPlatforms(config, logger) : [];
+  if (runsWorker) {
+    const worker = createWorker(core, { platforms, queues });
+    if (!runsBot) for (const platform of platforms) await platform.start();
+    await worker.start();
+    stops.unshift(() => worker.stop());
+    if (!runsBot) stops.unshift(async () => void (await Promise.all(platforms.map((p) => p.stop()))));
+  }
+  if (runsBootServer) {
+    const server = createBootServer(core);
+    await server.start();
+    stops.unshift(() => server.stop());
+  }
+  if (runsBot) {
+    const bot = createBot(core, { platforms });
+    await bot.start();
+    stops.unshift(() => bot.stop());
+  }
+  logger.info(`${role} ready`);
+} catch (error) {
+  const known = error instanceof ServiceUnavailableError || error instanceof ConfigError;
+  if (known) console.error((error as Error).message);
+  else logger.fatal({ err: error }, 'start-up failed');
+  await shutdown(1);
+}
+
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    for (const stop of stops) {
+      await stop().catch((error) => logger.warn({ err: error }, 'error while stopping'));
+    }
+  }
+  process.exit(code);
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'draining connections and jobs, then exiting');
+    void shutdown(0);
+  });
+}
