@@ -1,21 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Firmware, OVMF, QEMU, qemuAvailable } from './qemu-availability.js';
 import { ConsoleBuffer, cleanConsole } from './qemu-console.js';
+
+export { type Firmware, qemuAvailable, qemuSkipReason } from './qemu-availability.js';
 
 /** The address under which a QEMU user-networking guest reaches the host's 127.0.0.1. */
 export const GUEST_HOST = '10.0.2.2';
 
-/** Firmware of the emulated machine: SeaBIOS (`${platform}` = pcbios) or OVMF (`${platform}` = efi). */
-export type Firmware = 'bios' | 'efi';
-
-const QEMU = 'qemu-system-x86_64';
-const OVMF = '/usr/share/ovmf/OVMF.fd';
-// QEMU's e1000 option ROM, which is iPXE; used for BIOS and UEFI alike.
-const E1000_ROM = '/usr/lib/ipxe/qemu/efi-e1000.rom';
+/**
+ * Console lines that mean a network boot has failed, for {@link BootQemuOptions.failOn}. Needed for
+ * UEFI in particular: after iPXE gives up, OVMF tries its own PXE and HTTP boot and never exits.
+ */
+export const BOOT_FAILURE = /Could not boot image|Kernel panic|No bootable device/;
 
 /** Options of {@link bootQemu}. */
 export interface BootQemuOptions {
@@ -33,6 +34,8 @@ export interface BootQemuOptions {
   memoryMb?: number;
   /** The VM is killed after this long; `exited` then reports `timedOut`. @defaultValue 180000 */
   timeoutMs?: number;
+  /** Stop the VM as soon as a console line matches (see {@link BOOT_FAILURE}); `until` then says so. */
+  failOn?: RegExp;
   /** Called with every complete console line, ANSI escapes and `\r` removed. */
   onConsoleLine?: (line: string) => void;
   /** Appended to the QEMU command line. */
@@ -44,6 +47,8 @@ export interface QemuExit {
   code: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
+  /** The console line that matched `failOn`, when that is why the VM was stopped. */
+  failedOn?: string;
 }
 
 /** A running VM. */
@@ -61,9 +66,15 @@ export interface QemuVm {
   console(): string;
   /**
    * Resolves with the first match of `pattern` in the console; rejects with the console's tail when
-   * `timeoutMs` passes or the VM exits first. @defaultValue timeoutMs 120000
+   * `timeoutMs` passes or the VM exits first. BIOS iPXE wraps its lines at 80 columns, so match short
+   * phrases. @defaultValue timeoutMs 120000
    */
   waitForConsole(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /**
+   * Settles like `promise` (say, a server waiting for a callback), but rejects with the console's
+   * tail as soon as the VM exits first, so a failed boot fails the test at once and says why.
+   */
+  until<T>(promise: Promise<T>): Promise<T>;
 }
 
 const running = new Set<QemuVm>();
@@ -82,7 +93,8 @@ export async function bootQemu(options: BootQemuOptions): Promise<QemuVm> {
   const uuid = options.uuid ?? randomUUID();
   const timeoutMs = options.timeoutMs ?? 180_000;
   if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac)) throw new Error(`bootQemu: invalid MAC ${mac}`);
-  if (!/^https?:\/\/[^\s]+$/.test(options.chainUrl)) throw new Error(`bootQemu: invalid chainUrl`);
+  if (!/^https?:\/\/[^\s]+$/.test(options.chainUrl))
+    throw new Error(`bootQemu: invalid chainUrl ${options.chainUrl}`);
   const missing = qemuAvailable(firmware).reason;
   if (missing) throw new Error(`bootQemu: ${missing}`);
 
@@ -103,7 +115,14 @@ export async function bootQemu(options: BootQemuOptions): Promise<QemuVm> {
   installExitHook();
   children.add(child);
 
-  const buffer = new ConsoleBuffer(options.onConsoleLine);
+  let failedOn: string | undefined;
+  const buffer = new ConsoleBuffer((line) => {
+    options.onConsoleLine?.(line);
+    if (failedOn === undefined && options.failOn?.test(line)) {
+      failedOn = line;
+      stop();
+    }
+  });
   const logDir = process.env.OCTOFLEET_QEMU_CONSOLE_DIR;
   const log = logDir ? openLog(logDir, `${firmware}-${mac.replaceAll(':', '')}-${startedAt}.log`) : undefined;
   child.stdout.on('data', (chunk: Buffer) => {
@@ -121,14 +140,17 @@ export async function bootQemu(options: BootQemuOptions): Promise<QemuVm> {
     stop();
   }, timeoutMs);
   const exited = new Promise<QemuExit>((resolve) => {
+    let finished = false;
     const done = async (code: number | null, signal: NodeJS.Signals | null) => {
+      if (finished) return; // a failed spawn may report both 'error' and 'exit'
+      finished = true;
       clearTimeout(timer);
       children.delete(child);
       log?.end();
       if (stderr.trim()) buffer.push(`\n[qemu stderr] ${cleanConsole(stderr)}\n`);
       buffer.close();
       await rm(tftpDir, { recursive: true, force: true });
-      resolve({ code, signal, timedOut });
+      resolve({ code, signal, timedOut, ...(failedOn === undefined ? {} : { failedOn }) });
     };
     child.once('exit', done);
     child.once('error', (error) => {
@@ -156,6 +178,19 @@ export async function bootQemu(options: BootQemuOptions): Promise<QemuVm> {
     },
     console: () => buffer.text(),
     waitForConsole: (pattern, waitMs = 120_000) => buffer.waitFor(pattern, waitMs),
+    until: (promise) =>
+      Promise.race([
+        promise,
+        exited.then((exit) => {
+          const how = exit.failedOn
+            ? `showed "${exit.failedOn}"`
+            : exit.timedOut
+              ? `was killed after ${timeoutMs} ms`
+              : `exited (code ${exit.code})`;
+          const tail = buffer.text().split('\n').slice(-30).join('\n');
+          throw new Error(`the ${firmware} VM ${how} first; console tail:\n${tail}`);
+        }),
+      ]),
   };
   running.add(vm);
   void exited.then(() => running.delete(vm));
@@ -165,29 +200,6 @@ export async function bootQemu(options: BootQemuOptions): Promise<QemuVm> {
 /** Kills every VM this process started and waits for them to exit (for `afterEach`/`afterAll`). */
 export async function killAllVms(): Promise<void> {
   await Promise.all([...running].map((vm) => vm.kill()));
-}
-
-/** Whether QEMU, the iPXE NIC ROM and (for `efi`) OVMF are installed; `reason` names what is missing. */
-export function qemuAvailable(firmware?: Firmware): { available: boolean; reason?: string } {
-  const onPath = (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, QEMU)));
-  const needed: [boolean, string][] = [
-    [onPath, `${QEMU} (package qemu-system-x86)`],
-    [existsSync(E1000_ROM), `${E1000_ROM} (package ipxe-qemu)`],
-    [firmware === 'bios' || existsSync(OVMF), `${OVMF} (package ovmf)`],
-  ];
-  const missing = needed.filter(([ok]) => !ok).map(([, what]) => what);
-  if (missing.length === 0) return { available: true };
-  return { available: false, reason: `missing ${missing.join(', ')}; run .ci/install-packages.sh` };
-}
-
-/**
- * For `describe.skipIf(…)`: why QEMU tests cannot run here, or undefined when they can. Throws
- * instead when `CI` is set, so a CI machine lacking QEMU fails rather than silently skipping.
- */
-export function qemuSkipReason(firmware: Firmware = 'efi'): string | undefined {
-  const { reason } = qemuAvailable(firmware);
-  if (reason && process.env.CI) throw new Error(`QEMU tests must run in CI: ${reason}`);
-  return reason;
 }
 
 function randomMac() {
