@@ -1,7 +1,7 @@
 // `npm start` runs every role in one process; `npm run bot|boot-server|worker` runs one.
 import 'dotenv/config';
-import { createBot } from '../bot/create-bot.js';
 import { createBootServer } from '../boot-server/create-boot-server.js';
+import { createBot } from '../bot/create-bot.js';
 import { ConfigError, loadConfig, redactConfig } from '../core/config/index.js';
 import { createCore } from '../core/create-core.js';
 import { ServiceUnavailableError } from '../core/db/orm.js';
@@ -43,9 +43,29 @@ const logger = createLogger({
   destination: shellChat ? process.stderr : process.stdout,
 });
 logger.info({ config: redactConfig(config) }, `starting ${role}`);
-if (!config.chatPlatforms.length) logger.info('no chat platform configured (DISCORD_TOKEN, SLACK_BOT_TOKEN): using the shell');
+if (!config.chatPlatforms.length)
+  logger.info('no chat platform configured (DISCORD_TOKEN, SLACK_BOT_TOKEN): using the shell');
 
 const stops: (() => Promise<void>)[] = [];
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    for (const stop of stops) {
+      await stop().catch((error) => logger.warn({ err: error }, 'error while stopping'));
+    }
+  }
+  process.exit(code);
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    logger.info({ signal }, 'draining connections and jobs, then exiting');
+    void shutdown(0);
+  });
+}
+
 try {
   await checkRedis(config.REDIS_URL);
   const core = await createCore(config, logger, { migrate: true });
@@ -79,22 +99,4 @@ try {
   if (known) console.error((error as Error).message);
   else logger.fatal({ err: error }, 'start-up failed');
   await shutdown(1);
-}
-
-let stopping = false;
-async function shutdown(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    for (const stop of stops) {
-      await stop().catch((error) => logger.warn({ err: error }, 'error while stopping'));
-    }
-  }
-  process.exit(code);
-}
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'draining connections and jobs, then exiting');
-    void shutdown(0);
-  });
 }
