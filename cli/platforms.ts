@@ -11,7 +11,9 @@ export async function createPlatforms(config: Config, logger: Logger): Promise<C
   const platforms: ChatPlatform[] = [];
   void logger;
   if (!platforms.length) {
-    platforms.push(createShellPlatform({ input: process.stdin, output: process.stdout, user: config.SHELL_USER }));
+    platforms.push(
+      createShellPlatform({ input: process.stdin, output: process.stdout, user: config.SHELL_USER }),
+    );
   }
   return platforms;
 }
