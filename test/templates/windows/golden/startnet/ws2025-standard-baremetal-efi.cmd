@@ -13,7 +13,7 @@ wpeinit || goto fail
 wpeutil WaitForNetwork >>"%LOG%" 2>&1
 
 set "STEP=find curl.exe (add it to boot.wim or to the image's files in the catalog)"
-where curl.exe >NUL 2>&1 || goto fail
+curl.exe --version >NUL 2>&1 || goto fail
 
 set "STEP=wait for the boot server"
 echo Octofleet: %STEP% at http://10.0.2.2:8080

@@ -15,10 +15,12 @@ echo Octofleet: %STEP%
 drvload X:\Windows\System32\viostor.inf >>"%LOG%" 2>&1 || goto fail
 drvload X:\Windows\System32\vioscsi.inf >>"%LOG%" 2>&1 || goto fail
 drvload X:\Windows\System32\netkvm.inf >>"%LOG%" 2>&1 || goto fail
+rem wpeinit found no NIC without the driver: start networking again now that there is one.
+wpeutil InitializeNetwork >>"%LOG%" 2>&1
 wpeutil WaitForNetwork >>"%LOG%" 2>&1
 
 set "STEP=find curl.exe (add it to boot.wim or to the image's files in the catalog)"
-where curl.exe >NUL 2>&1 || goto fail
+curl.exe --version >NUL 2>&1 || goto fail
 
 set "STEP=wait for the boot server"
 echo Octofleet: %STEP% at http://10.0.2.2:8080
