@@ -82,7 +82,7 @@ export async function imagesCommand(ctx: CommandContext): Promise<CommandReply> 
     };
   const lines = images.map((i) => {
     const editions = i.editions
-      ? ` — editions: ${Object.keys(i.editions).join(', ')} (default ${i.defaultEdition ?? Object.keys(i.editions)[0]})`
+      ? ` — editions: ${Object.keys(i.editions).sort().join(', ')} (default ${i.defaultEdition ?? Object.keys(i.editions)[0]})`
       : '';
     return `${i.id} · ${i.name}${editions}`;
   });

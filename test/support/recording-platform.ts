@@ -47,7 +47,8 @@ export interface RecordedCall {
 export interface RecordingPlatformOptions {
   name?: PlatformName;
   limits?: keyof typeof LIMITS;
-  channel?: string;
+  /** Default channel for cards; `null` for none (cards go where the command was typed). @defaultValue `C-deploys` */
+  channel?: string | null;
   approvers?: string[];
   /** Users whose approver check throws (fail-closed tests). */
   brokenApprovers?: string[];
@@ -64,7 +65,7 @@ export interface RecordingPlatformOptions {
  */
 export class RecordingPlatform implements ChatPlatform {
   readonly name: PlatformName;
-  readonly defaultChannel: string;
+  readonly defaultChannel: string | undefined;
   readonly maxMessageLength = 2000;
   readonly events = new EventEmitter();
   readonly calls: RecordedCall[] = [];
@@ -82,7 +83,7 @@ export class RecordingPlatform implements ChatPlatform {
 
   constructor(private readonly opts: RecordingPlatformOptions = {}) {
     this.name = opts.name ?? 'discord';
-    this.defaultChannel = opts.channel ?? 'C-deploys';
+    this.defaultChannel = opts.channel === null ? undefined : (opts.channel ?? 'C-deploys');
     this.approvers = new Set(opts.approvers ?? ['bob', 'carol']);
     this.limitsOf = LIMITS[opts.limits ?? 'discord'];
     this.events.setMaxListeners(1000);
@@ -148,7 +149,11 @@ export class RecordingPlatform implements ChatPlatform {
   }
 
   /** Types a command as `user` (`/deploy mac:… os:…`), as the adapter would hand it over. */
-  command(user: string, line: string, channelId = this.defaultChannel): Promise<CommandReply> {
+  command(
+    user: string,
+    line: string,
+    channelId = this.defaultChannel ?? 'C-typed-here',
+  ): Promise<CommandReply> {
     const [name = '', ...rest] = line.replace(/^\//, '').split(/\s+/);
     const cmd: ChatCommand = {
       platform: this.name,

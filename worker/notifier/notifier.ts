@@ -68,6 +68,9 @@ export async function notifyDeployment(deps: NotifierDeps, deploymentId: number)
 async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutcome> {
   const { core } = deps;
   const repo = core.deployments.repository();
+  // Events first: the deployment row read after them is at least as new, so every event renders with
+  // the facts it brought (a booting event with its firmware). Newer events wait for the next run.
+  const events = await repo.events(deploymentId);
   const d = await repo.get(deploymentId);
   const refs = new ChatRefRepository(core.orm.em.fork());
   const ref = await routeOf(deps, refs, d);
@@ -100,7 +103,6 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
   }
   const withCard = { ...loc, cardMessageId: loc.cardMessageId };
 
-  const events = await repo.events(deploymentId);
   const image = await imageOf(core.deployments, d.os);
   const plan = planThread(d, events, { family: image.family }, platform.maxMessageLength);
   for (const planned of plan.messages) {
