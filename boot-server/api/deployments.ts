@@ -24,7 +24,10 @@ const createBody = z
     /** Shown as the requester in chat; `api` by default. */
     requestedBy: z
       .string()
-      .regex(/^[A-Za-z0-9._@-]{1,64}$/, 'may hold letters, digits, . _ @ - (1–64)')
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/,
+        'must start with a letter or digit and hold letters, digits, . _ @ - (1–64)',
+      )
       .optional(),
   })
   .strict();

@@ -7,7 +7,8 @@ const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: '256kb' });
 
 /** JSON bodies only (415 otherwise); an empty body parses as `{}`. */
 export const jsonBody: Middleware = async (ctx, next) => {
-  if (ctx.is('application/json') === false) {
+  const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
+  if (hasBody && ctx.is('application/json') === false) {
     throw new AppError('request:unsupported-type', 'send a JSON body (Content-Type: application/json)', 415);
   }
   await parseJson(ctx, next);

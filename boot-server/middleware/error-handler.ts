@@ -31,11 +31,13 @@ export function errorHandler(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status >= 400 && ctx.body == null && ctx.respond !== false) {
+      const status = ctx.status;
+      if (status >= 400 && ctx.body == null && ctx.respond !== false) {
         ctx.body = {
-          error: HTTP_CODES[ctx.status] ?? `http:${ctx.status}`,
-          detail: ctx.status === 404 ? 'no such route' : ctx.message,
+          error: HTTP_CODES[status] ?? `http:${status}`,
+          detail: status === 404 ? 'no such route' : ctx.message,
         } satisfies ErrorBody;
+        ctx.status = status; // setting a body would otherwise make Koa answer 200
       }
     } catch (error) {
       const { status, body, headers } = toAnswer(error);
@@ -64,9 +66,10 @@ function toAnswer(error: unknown): { status: number; body: ErrorBody; headers: R
       headers: error.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {},
     };
   }
-  // http-errors from Koa middleware (co-body's 413 and 400, router's 405) say whether they may be shown.
+  // 4xx errors from Koa middleware (co-body's 413 and its bare 400 for bad JSON, router's 405) are about
+  // the request and may be shown unless they say otherwise.
   const e = error as { status?: unknown; expose?: unknown; message?: unknown; headers?: unknown };
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose !== false) {
     return {
       status: e.status,
       body: { error: HTTP_CODES[e.status] ?? `http:${e.status}`, detail: String(e.message) },

@@ -22,7 +22,10 @@ export function filesRoute(router: Router, { core }: BootServerDeps): void {
       immutable: false,
     });
     await new Promise<void>((done, fail) => {
-      stream.on('directory', () => fail(new NotFoundError('not found')));
+      stream.on('directory', () => {
+        ctx.respond = true;
+        fail(new NotFoundError('not found'));
+      });
       stream.on('error', (error: Error) => {
         if (ctx.res.headersSent) {
           ctx.res.destroy(error);
@@ -33,7 +36,9 @@ export function filesRoute(router: Router, { core }: BootServerDeps): void {
         fail(asAppError(error));
       });
       ctx.res.once('close', () => done());
-      // send writes the response itself (200, 206, 304, HEAD); Koa must stay out of it.
+      // send writes the response itself (206, 304, HEAD) and leaves 200 to the default, which Koa
+      // set to 404; Koa must stay out of it afterwards.
+      ctx.status = 200;
       ctx.respond = false;
       stream.pipe(ctx.res);
     });

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestBootServer, type TestBootServer } from './helpers/boot-server-fixture.js';
+
+const root = mkdtempSync(join(tmpdir(), 'octofleet-files-'));
+const artifacts = join(root, 'artifacts');
+const wim = randomBytes(256 * 1024);
+mkdirSync(join(artifacts, 'windows/ws2025'), { recursive: true });
+writeFileSync(join(artifacts, 'windows/ws2025/install.wim'), wim);
+writeFileSync(join(artifacts, '.env'), 'SECRET=1');
+writeFileSync(join(root, 'outside.txt'), 'outside');
+
+let t: TestBootServer;
+beforeAll(async () => {
+  t = await startTestBootServer({ ARTIFACTS_DIR: artifacts });
+});
+afterAll(async () => {
+  await t?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A request with the path exactly as given (fetch would normalise `..`). */
+function rawGet(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((done, fail) => {
+    const url = new URL(t.boot);
+    request({ host: url.hostname, port: url.port, path, method: 'GET', headers }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => {
+        body += chunk;
+      });
+      res.on('end', () => done({ status: res.statusCode!, body }));
+    })
+      .on('error', fail)
+      .end();
+  });
+}
+
+describe('GET /files/*', () => {
+  const url = () => `${t.boot}/files/windows/ws2025/install.wim`;
+
+  it('serves a whole file and says ranges are accepted', async () => {
+    const res = await fetch(url());
+    expect(res.status).toBe(200);
+    expect(res.headers.get('accept-ranges')).toBe('bytes');
+    expect(res.headers.get('content-length')).toBe(String(wim.length));
+    expect(Buffer.from(await res.arrayBuffer()).equals(wim)).toBe(true);
+  });
+
+  it('serves a byte range with 206 (how a large install.wim download resumes)', async () => {
+    const res = await fetch(url(), { headers: { range: 'bytes=1000-1999' } });
+    expect(res.status).toBe(206);
+    expect(res.headers.get('content-range')).toBe(`bytes 1000-1999/${wim.length}`);
+    expect(Buffer.from(await res.arrayBuffer()).equals(wim.subarray(1000, 2000))).toBe(true);
+  });
+
+  it('answers 416 with the real size for a range past the end', async () => {
+    const res = await fetch(url(), { headers: { range: `bytes=${wim.length + 10}-` } });
+    expect(res.status).toBe(416);
+    expect(res.headers.get('content-range')).toBe(`bytes */${wim.length}`);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect((await res.json()).error).toBe('files:range-not-satisfiable');
+  });
+
+  it('answers HEAD without a body and 304 for an unchanged file', async () => {
+    const head = await fetch(url(), { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(wim.length));
+    const etag = head.headers.get('etag')!;
+    // Raw request: fetch adds Cache-Control: no-cache to conditional requests.
+    expect((await rawGet('/files/windows/ws2025/install.wim', { 'if-none-match': etag })).status).toBe(304);
+  });
+
+  it.each([
+    ['a missing file', '/files/windows/ws2025/missing.wim', 404],
+    ['a folder', '/files/windows/ws2025/', 404],
+    ['a dotfile', '/files/.env', 404],
+    ['a path out of the folder', '/files/../outside.txt', 403],
+    ['an encoded path out of the folder', '/files/%2e%2e/outside.txt', 403],
+  ])('refuses %s', async (_name, path, status) => {
+    const res = await rawGet(path);
+    expect(res.status).toBe(status);
+    expect(res.body).not.toContain('outside');
+    expect(res.body).not.toContain('SECRET');
+    expect(JSON.parse(res.body).error).toMatch(/^(not-found|files:refused)$/);
+  });
+});
