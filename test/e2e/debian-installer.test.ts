@@ -1,5 +1,4 @@
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import type { DeploymentEvent } from '../../core/deployments/deployment-event.en
 import { startTestBootServer, type TestBootServer } from '../boot-server/helpers/boot-server-fixture.js';
 import { ensureDebianInstaller } from '../support/pxe/artifacts.js';
 import { BOOT_FAILURE, bootQemu, GUEST_HOST, killAllVms, qemuSkipReason } from '../support/pxe/qemu.js';
+import { freePort } from '../templates/linux/free-port.js';
 
 // The real Debian 12 netboot installer (Debian's debian-installer-12-netboot-amd64 package), not ours,
 // PXE-booted in QEMU from the real boot server for a debian12 deployment of the unmodified catalog: the
@@ -15,15 +15,6 @@ import { BOOT_FAILURE, bootQemu, GUEST_HOST, killAllVms, qemuSkipReason } from '
 // package mirror, so the VM is stopped there. About 70 s under TCG (see ../shared/notes/pxe-qemu.md).
 const skipReason = qemuSkipReason('bios');
 if (skipReason) console.warn(`skipping the Debian installer test: ${skipReason}`);
-
-/** A port free right now on 127.0.0.1: PUBLIC_BOOT_URL must name the boot port before the server starts. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((done) => probe.close(() => done()));
-  return port;
-}
 
 describe.skipIf(skipReason)('the real Debian 12 installer, PXE-booted from the boot server', () => {
   let t: TestBootServer;
