@@ -1,0 +1,92 @@
+import {
+  InteractionContextType,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+  SlashCommandBuilder,
+  type SlashCommandIntegerOption,
+} from 'discord.js';
+import { PROFILES } from '../../core/images/profiles.js';
+
+/**
+ * Options of `/deploy` that Discord fills from the catalog while the user types (autocomplete), so new
+ * images show up without registering the commands again and `edition` can follow the chosen `os`.
+ */
+export const AUTOCOMPLETED_OPTIONS = ['os', 'edition'] as const;
+
+// Approval works through guild roles, so the commands exist in servers only, not in DMs.
+const command = (name: string, description: string) =>
+  new SlashCommandBuilder()
+    .setName(name)
+    .setDescription(description)
+    .setContexts(InteractionContextType.Guild);
+
+const id = (o: SlashCommandIntegerOption, description: string) =>
+  o.setName('id').setDescription(description).setRequired(true).setMinValue(1);
+
+/**
+ * The whole slash command set, the one source of truth for `npm run discord:register` (which PUTs it)
+ * and for the adapter (which reads options by these names). Names match the shared command layer, so
+ * an interaction maps onto a `ChatCommand` by name and options alone.
+ */
+export function discordCommands(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
+  return [
+    command('deploy', 'Request an OS installation on a machine (an approver reacts ✅ to start it)')
+      .addStringOption((o) =>
+        o
+          .setName('mac')
+          .setDescription('MAC address of the machine, e.g. 00:15:5d:01:02:03')
+          .setRequired(true)
+          .setMaxLength(64),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('os')
+          .setDescription('OS image id, e.g. ws2025 (see /images)')
+          .setRequired(true)
+          .setAutocomplete(true)
+          .setMaxLength(64),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('edition')
+          .setDescription('Edition, for images that have several (e.g. datacenter)')
+          .setAutocomplete(true)
+          .setMaxLength(64),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('hostname')
+          .setDescription('Hostname to give the machine (default: derived from the MAC)')
+          .setMaxLength(63),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('profile')
+          .setDescription('Hardware profile (default: auto, detected from the firmware)')
+          .addChoices(PROFILES.map((p) => ({ name: p, value: p }))),
+      )
+      .toJSON(),
+    command('deployments', 'Active and recent deployments').toJSON(),
+    command('deploy-status', 'Card and latest events of one deployment')
+      .addStringOption((o) =>
+        o
+          .setName('target')
+          .setDescription('Deployment number (42) or the machine MAC')
+          .setRequired(true)
+          .setMaxLength(64),
+      )
+      .toJSON(),
+    command('deploy-cancel', 'Stop a deployment (requester or approver)')
+      .addIntegerOption((o) => id(o, 'Deployment number'))
+      .addStringOption((o) => o.setName('reason').setDescription('Why, for the thread').setMaxLength(200))
+      .toJSON(),
+    command('images', 'The OS catalog').toJSON(),
+    command('approve', 'Approve a deployment request (approvers; same as ✅ on its card)')
+      .addIntegerOption((o) => id(o, 'Deployment number'))
+      .toJSON(),
+    command('reject', 'Reject a deployment request (requester or approver; same as ❌ on its card)')
+      .addIntegerOption((o) => id(o, 'Deployment number'))
+      .addStringOption((o) => o.setName('reason').setDescription('Why, for the card').setMaxLength(200))
+      .toJSON(),
+    command('help', 'What Octofleet can do').toJSON(),
+  ];
+}
