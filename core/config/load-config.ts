@@ -43,6 +43,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (raw.WINDOWS_DOMAIN && (!raw.WINDOWS_JOIN_USER || !raw.WINDOWS_JOIN_PASSWORD)) {
     fail('WINDOWS_JOIN_USER', 'and WINDOWS_JOIN_PASSWORD are required when WINDOWS_DOMAIN is set');
   }
+  for (const name of ['WINDOWS_DOMAIN_OU', 'WINDOWS_JOIN_USER'] as const) {
+    if (raw[name] && !raw.WINDOWS_DOMAIN)
+      fail(name, 'is set but WINDOWS_DOMAIN is not; set the domain or remove it');
+  }
   const chatPlatforms: Config['chatPlatforms'] = [];
   if (raw.DISCORD_TOKEN) chatPlatforms.push('discord');
   if (raw.SLACK_BOT_TOKEN) chatPlatforms.push('slack');

@@ -24,6 +24,10 @@ const url = (protocols: string[]) =>
     `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`,
   );
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+const noControl = (v: string) => !/[\u0000-\u001f\u007f]/.test(v);
+const locale = z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'must be a locale name like de-DE');
+
 /**
  * Every environment variable Octofleet reads. Names and defaults are part of the external contract
  * (DESIGN.md "Configuration"); `.env.example` documents each one.
@@ -92,15 +96,57 @@ export const configSchema = z.object({
   /** Shell adapter (the default without chat credentials): who the local operator is. */
   SHELL_USER: z.string().default('operator'),
 
-  WINDOWS_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-  WINDOWS_TIMEZONE: z.string().default('W. Europe Standard Time'),
-  WINDOWS_LOCALE: z.string().default('de-DE'),
-  WINDOWS_UI_LANGUAGE: z.string().optional(),
-  WINDOWS_DOMAIN: z.string().optional(),
-  WINDOWS_DOMAIN_OU: z.string().optional(),
-  WINDOWS_JOIN_USER: z.string().optional(),
-  WINDOWS_JOIN_PASSWORD: z.string().optional(),
-  WINDOWS_AGENT_URL: url(['http:', 'https:']).optional(),
+  WINDOWS_ADMIN_PASSWORD: z
+    .string()
+    .min(8, 'must be at least 8 characters')
+    .max(127, 'must be at most 127 characters')
+    .refine(noControl, 'must not contain control characters')
+    .refine(
+      (v) => [/[A-Z]/, /[a-z]/, /\d/, /[^A-Za-z0-9]/].filter((r) => r.test(v)).length >= 3,
+      'must meet Windows complexity: three of upper case, lower case, digits, symbols',
+    )
+    .optional(),
+  /** A Windows time zone ID (`tzutil /l`). */
+  WINDOWS_TIMEZONE: z
+    .string()
+    .regex(/^[A-Za-z0-9 .+()_-]{1,64}$/, 'must be a Windows time zone ID (tzutil /l)')
+    .default('W. Europe Standard Time'),
+  WINDOWS_LOCALE: locale.default('de-DE'),
+  WINDOWS_UI_LANGUAGE: locale.optional(),
+  WINDOWS_DOMAIN: z
+    .string()
+    .regex(
+      /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+      'must be a DNS (corp.example.com) or NetBIOS (CORP) domain name',
+    )
+    .optional(),
+  WINDOWS_DOMAIN_OU: z
+    .string()
+    .max(1024)
+    .regex(
+      /^(?:OU|CN|DC)=[^,=+<>#;"\\\r\n]+(?:,(?:OU|CN|DC)=[^,=+<>#;"\\\r\n]+)*$/i,
+      'must be a distinguished name like OU=Servers,DC=corp,DC=example,DC=com',
+    )
+    .optional(),
+  WINDOWS_JOIN_USER: z
+    .string()
+    .regex(
+      /^(?:[A-Za-z0-9][A-Za-z0-9.-]{0,14}\\)?[A-Za-z0-9._-]{1,104}(?:@[A-Za-z0-9.-]{1,253})?$/,
+      'must be user, DOMAIN\\user or user@domain',
+    )
+    .optional(),
+  WINDOWS_JOIN_PASSWORD: z
+    .string()
+    .min(1)
+    .refine(noControl, 'must not contain control characters')
+    .optional(),
+  /** Agent installer (.msi, .ps1 or .exe) run at first boot. */
+  WINDOWS_AGENT_URL: url(['http:', 'https:'])
+    .refine(
+      (v) => !/[&|<>^%"'!\s]/.test(v),
+      'must not contain & | < > ^ % " \' ! or spaces (SetupComplete.cmd cannot carry them)',
+    )
+    .optional(),
 
   LINUX_USERNAME: z.string().default('octofleet'),
   LINUX_SSH_AUTHORIZED_KEYS: z.string().default(''),

@@ -60,7 +60,12 @@ export const imageEdition = z
     /** Display name of the edition. */
     label: z.string().max(128).optional(),
     /** The WIM image *name* (indexes differ between media). */
-    imageName: z.string().min(1).max(256),
+    // startnet.cmd passes it to DISM /Name: — cmd cannot carry & | < > ^ % " safely.
+    imageName: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[A-Za-z0-9 ._()+-]+$/, 'may hold letters, digits, spaces and . _ ( ) + - only'),
     /** Default product key (the public KMS client setup key for Windows). */
     productKey: z
       .string()

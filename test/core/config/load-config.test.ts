@@ -31,6 +31,28 @@ describe('loadConfig', () => {
     [{ SLACK_BOT_TOKEN: 'abc' }, /SLACK_BOT_TOKEN must start with xoxb-/],
     [{ WINDOWS_DOMAIN: 'corp.example' }, /WINDOWS_JOIN_USER and WINDOWS_JOIN_PASSWORD are required/],
     [{ DISCORD_CHANNEL_ID: '42' }, /DISCORD_CHANNEL_ID must be a Discord snowflake/],
+    [{ WINDOWS_ADMIN_PASSWORD: 'alllowercase' }, /WINDOWS_ADMIN_PASSWORD must meet Windows complexity/],
+    [
+      { WINDOWS_DOMAIN: 'corp&example', WINDOWS_JOIN_USER: 'j', WINDOWS_JOIN_PASSWORD: 'p' },
+      /WINDOWS_DOMAIN must be a DNS/,
+    ],
+    [
+      {
+        WINDOWS_DOMAIN: 'corp.example',
+        WINDOWS_DOMAIN_OU: 'OU=x</OU>',
+        WINDOWS_JOIN_USER: 'j',
+        WINDOWS_JOIN_PASSWORD: 'p',
+      },
+      /WINDOWS_DOMAIN_OU must be a distinguished name/,
+    ],
+    [
+      { WINDOWS_DOMAIN: 'corp.example', WINDOWS_JOIN_USER: 'a&b', WINDOWS_JOIN_PASSWORD: 'p' },
+      /WINDOWS_JOIN_USER must be user/,
+    ],
+    [{ WINDOWS_JOIN_USER: 'join' }, /WINDOWS_JOIN_USER is set but WINDOWS_DOMAIN is not/],
+    [{ WINDOWS_TIMEZONE: 'Europe/Berlin\n' }, /WINDOWS_TIMEZONE must be a Windows time zone ID/],
+    [{ WINDOWS_LOCALE: 'german' }, /WINDOWS_LOCALE must be a locale name/],
+    [{ WINDOWS_AGENT_URL: 'http://x/a.msi?a=1&b=2' }, /WINDOWS_AGENT_URL must not contain/],
   ])('refuses %j with one line naming the variable', (env, message) => {
     let error: Error | undefined;
     try {
