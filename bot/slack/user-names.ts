@@ -1,0 +1,34 @@
+import type { webApi } from '@slack/bolt';
+
+const TTL_MS = 60 * 60_000;
+const MAX_ENTRIES = 2000;
+
+/**
+ * Display names of user ids, for events that carry only the id (`reaction_added`). Names are for display
+ * and audit text only, never for decisions, so a cached or missing name is harmless: on any error the id
+ * itself is the name.
+ */
+export function createUserNames(client: webApi.WebClient) {
+  const cache = new Map<string, { name: string; at: number }>();
+  return {
+    /** Remembers a name Slack already told us (a slash command's `user_name`). */
+    remember(id: string, name: string) {
+      if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+      cache.set(id, { name, at: Date.now() });
+    },
+    async nameOf(id: string): Promise<string> {
+      const hit = cache.get(id);
+      if (hit && Date.now() - hit.at < TTL_MS) return hit.name;
+      try {
+        const res = await client.users.info({ user: id });
+        const name = res.user?.name || res.user?.profile?.display_name || res.user?.real_name || id;
+        this.remember(id, name);
+        return name;
+      } catch {
+        return id;
+      }
+    },
+  };
+}
+
+export type UserNames = ReturnType<typeof createUserNames>;
