@@ -2,13 +2,13 @@
 // dnsmasq and the boot server, each in namespaces made for one scenario, and a QEMU machine on a tap
 // device booting from the network. Judged by dnsmasq's log and by what the boot server answered.
 // See /work/shared/notes/pxe-network.md for the topology, timings and pitfalls.
-import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type BootServer, createBootServer } from '../../boot-server/create-boot-server.js';
+import type { Core } from '../../core/create-core.js';
 import { type DhcpExchange, parseDhcpLog, tftpTransfers } from '../support/pxe-network/dhcp-log.js';
 import { type DnsmasqProcess, startDnsmasq } from '../support/pxe-network/dnsmasq.js';
 import {
@@ -18,13 +18,16 @@ import {
   LAB_SUBNET,
   type PxeLab,
 } from '../support/pxe-network/lab.js';
+import { poseAsPlainPxe } from '../support/pxe-network/pose-as-plain-pxe.js';
 import { type RecordingServer, startRecordingServer } from '../support/pxe-network/recording-server.js';
+import { runPxeConfig } from '../support/pxe-network/run-pxe-config.js';
 import { startSiteDhcp } from '../support/pxe-network/site-dhcp.js';
 import { pxeNetworkSkipReason } from '../support/pxe-network/skip-reason.js';
 import { bootTapVm, type TapVm, type TapVmKind } from '../support/pxe-network/tap-vm.js';
+import { alice, approver, bob, createTestCore } from '../support/test-core.js';
 
-const execFileAsync = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..', '..');
+// Full mode leases from a range of its own, away from the site server's 10.99.0.100–199.
+const FULL_RANGE = { PXE_RANGE_START: '10.99.0.50', PXE_RANGE_END: '10.99.0.90' };
 const skipReason = pxeNetworkSkipReason();
 if (skipReason) console.warn(`skipping the PXE network test: ${skipReason}`);
 
@@ -40,13 +43,22 @@ interface Scenario {
 describe.skipIf(skipReason)('PXE network service: firmware PXE clients in namespaces', () => {
   let bootPort: number;
   let bootUrl: string;
-  let handler: (req: IncomingMessage, res: ServerResponse) => void;
+  let core: Core;
+  let bootServer: BootServer;
   let current: Scenario | undefined;
 
   beforeAll(async () => {
     bootPort = await freePort();
     bootUrl = `http://${LAB_ADDRESSES.bootServer}:${bootPort}`;
-    handler = standInBootServer(bootUrl);
+    // The real boot server on a fresh database. Its Koa app is served on the lab's veth by each
+    // scenario's recording listener, so the lab exists only while a scenario runs.
+    core = await createTestCore({ PUBLIC_BOOT_URL: bootUrl });
+    bootServer = createBootServer(core, { pollSeconds: 5 });
+  });
+
+  afterAll(async () => {
+    await bootServer?.stop();
+    await core?.close();
   });
 
   afterEach(async (context) => {
@@ -65,44 +77,38 @@ describe.skipIf(skipReason)('PXE network service: firmware PXE clients in namesp
     await scenario?.lab.destroy();
   });
 
-  /** Fresh namespaces, the site DHCP server, `npm run pxe:config` output in dnsmasq, the boot server. */
-  async function setUp(): Promise<Scenario> {
+  /**
+   * Fresh namespaces, the site DHCP server (or only its router advertisement, in full mode), our
+   * dnsmasq running what `npm run pxe:config` wrote, and the boot server on the lab's veth.
+   */
+  async function setUp(mode: 'proxy' | 'full' = 'proxy'): Promise<Scenario> {
     const lab = await createPxeLab();
     current = { lab } as Scenario;
-    const site = await startSiteDhcp(lab);
-    const tftpRoot = join(lab.dir, 'tftp');
-    const conf = join(lab.dir, 'pxe-dnsmasq.conf');
-    await execFileAsync(
-      join(ROOT, 'node_modules', '.bin', 'tsx'),
-      [
-        'cli/pxe-config.ts',
-        ...['--out', conf, '--tftp'],
-        ...[
-          '--pid-file',
-          join(lab.dir, 'pxe-dnsmasq.pid'),
-          '--lease-file',
-          join(lab.dir, 'pxe-dnsmasq.leases'),
-        ],
-      ],
-      {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH,
-          PUBLIC_BOOT_URL: bootUrl,
-          PXE_MODE: 'proxy',
-          PXE_INTERFACE: lab.innerInterface,
-          PXE_SUBNET: LAB_SUBNET,
-          PXE_NETMASK: LAB_NETMASK,
-          PXE_SERVER_ADDRESS: LAB_ADDRESSES.pxe,
-          PXE_TFTP_ROOT: tftpRoot,
-          PXE_UEFI_BINARY: 'ipxe.efi',
-        },
-      },
-    );
+    const site = await startSiteDhcp(lab, { leases: mode === 'proxy' });
+    const { conf, tftpRoot } = await runPxeConfig(lab, {
+      PUBLIC_BOOT_URL: bootUrl,
+      PXE_MODE: mode,
+      PXE_INTERFACE: lab.innerInterface,
+      PXE_NETMASK: LAB_NETMASK,
+      PXE_SERVER_ADDRESS: LAB_ADDRESSES.pxe,
+      PXE_UEFI_BINARY: 'ipxe.efi',
+      ...(mode === 'proxy' ? { PXE_SUBNET: LAB_SUBNET } : FULL_RANGE),
+    });
     const pxe = await startDnsmasq(lab, lab.ns.pxe, conf, /TFTP root is/);
-    const http = await startRecordingServer(handler, LAB_ADDRESSES.bootServer, bootPort);
+    const http = await startRecordingServer(
+      bootServer.bootApp.callback(),
+      LAB_ADDRESSES.bootServer,
+      bootPort,
+    );
     current = { lab, site, pxe, http, tftpRoot };
     return current;
+  }
+
+  /** A deployment of Debian 12 for `mac` as chat would make it: pending, or approved by bob. */
+  async function deploymentFor(mac: string, hostname: string, approve: boolean) {
+    const { deployment } = await core.deployments.request({ mac, os: 'debian12', hostname }, alice);
+    if (approve) await core.deployments.approve(deployment.id, bob, approver);
+    return deployment.id;
   }
 
   function boot(scenario: Scenario, kind: TapVmKind, mac: string): TapVm {
@@ -126,10 +132,16 @@ describe.skipIf(skipReason)('PXE network service: firmware PXE clients in namesp
   it('UEFI firmware PXE (not iPXE) gets ipxe.efi over TFTP from the proxy, then HTTP', async () => {
     const scenario = await setUp();
     const mac = '52:54:00:99:00:01';
+    const id = await deploymentFor(mac, 'pxe-uefi', true);
     const vm = boot(scenario, 'efi-firmware-pxe', mac);
     // OVMF needs ~15 s to the first HTTP request; without any proxy answer it gives up after ~63 s.
     const { entry, script } = await reachesBootServer(scenario, vm, mac, 100_000);
     expect(new URL(script.url, bootUrl).searchParams.get('platform')).toBe('efi');
+    // The boot server served the install script and recorded what the machine's iPXE reported.
+    expect(script.body).toMatch(/^kernel \S+\/files\/debian\/12\/linux /m);
+    const deployment = await core.deployments.repository().get(id);
+    expect(deployment.status).toBe('booting');
+    expect(deployment.boot).toMatchObject({ platform: 'efi', arch: 'x86_64' });
 
     const exchanges = parseDhcpLog(scenario.pxe.log()).filter((e) => e.mac === mac);
     const firmware = exchanges.filter(
@@ -152,9 +164,13 @@ describe.skipIf(skipReason)('PXE network service: firmware PXE clients in namesp
   it('BIOS iPXE ROM is sent straight to HTTP, never to TFTP', async () => {
     const scenario = await setUp();
     const mac = '52:54:00:99:00:02';
+    const id = await deploymentFor(mac, 'pxe-bios', false);
     const vm = boot(scenario, 'bios-ipxe-rom', mac);
     const { entry, script } = await reachesBootServer(scenario, vm, mac, 60_000);
     expect(new URL(script.url, bootUrl).searchParams.get('platform')).toBe('pcbios');
+    // Not approved yet: the machine is told to wait and ask again.
+    expect(script.body).toContain(`deployment ${id} (debian12 as pxe-bios) is waiting for approval`);
+    expect((await core.deployments.repository().get(id)).status).toBe('pending_approval');
 
     const exchanges = parseDhcpLog(scenario.pxe.log()).filter((e) => e.mac === mac);
     expect(exchanges.length).toBeGreaterThan(0);
@@ -167,27 +183,14 @@ describe.skipIf(skipReason)('PXE network service: firmware PXE clients in namesp
   it('BIOS posing as plain PXE gets undionly.kpxe exactly once, which then reaches HTTP', async () => {
     const scenario = await setUp();
     const mac = '52:54:00:99:00:03';
+    const id = await deploymentFor(mac, 'pxe-plain', true);
     const vm = boot(scenario, 'bios-ipxe-rom', mac);
-    await vm.until(vm.waitForConsole(/Press Ctrl-B/, 30_000));
-    await vm.type('\x02');
-    let prompts = 1;
-    await vm.until(vm.waitForConsole(/iPXE>/, 15_000));
-    // The ROM's shell imitates a plain PXE client: no iPXE user class, PXE boot server discovery
-    // on port 4011, then the file the proxy named, over TFTP (notes: "A firmware PXE client…").
-    for (const command of [
-      'set user-class notipxe',
-      'dhcp net0',
-      'pxebs net0 128',
-      'clear user-class',
-      'chain tftp://${pxebs/next-server}/${pxebs/filename}',
-    ]) {
-      await vm.type(`${command}\n`);
-      if (command.startsWith('chain')) break;
-      prompts += 1;
-      await vm.until(vm.waitForConsole(new RegExp(`(iPXE>[^]*){${prompts}}`), 30_000));
-    }
+    await poseAsPlainPxe(vm);
     const { entry, script } = await reachesBootServer(scenario, vm, mac, 60_000);
     expect(new URL(script.url, bootUrl).searchParams.get('platform')).toBe('pcbios');
+    const deployment = await core.deployments.repository().get(id);
+    expect(deployment.status).toBe('booting');
+    expect(deployment.boot).toMatchObject({ platform: 'pcbios', arch: 'i386' });
 
     const exchanges = parseDhcpLog(scenario.pxe.log()).filter((e) => e.mac === mac);
     const posing = exchanges.filter((e) => e.userClass === 'notipxe');
@@ -204,6 +207,27 @@ describe.skipIf(skipReason)('PXE network service: firmware PXE clients in namesp
     expectSentToHttp(chained, bootUrl);
     report('BIOS plain PXE (Ctrl-B)', vm, scenario, entry.at, script.at);
   }, 120_000);
+
+  it('full mode leases an address itself, announces no gateway, and sends iPXE to HTTP', async () => {
+    const scenario = await setUp('full');
+    const mac = '52:54:00:99:00:04';
+    await deploymentFor(mac, 'pxe-full', false);
+    const vm = boot(scenario, 'bios-ipxe-rom', mac);
+    const { entry, script } = await reachesBootServer(scenario, vm, mac, 60_000);
+    // The lease is ours, from PXE_RANGE_START–END; the site namespace only advertised IPv6.
+    const ack = scenario.pxe.log().match(new RegExp(`DHCPACK\\(eth0\\) 10\\.99\\.0\\.(\\d+) ${mac}`));
+    expect(Number(ack?.[1])).toBeGreaterThanOrEqual(50);
+    expect(Number(ack?.[1])).toBeLessThanOrEqual(90);
+    expect(scenario.site.log()).not.toMatch(/DHCPACK/);
+    // No PXE_ROUTER: iPXE prints a gateway after the netmask when it is given one.
+    expect(vm.console()).toMatch(new RegExp(`net0: 10\\.99\\.0\\.${ack?.[1]}/255\\.255\\.255\\.0\n`));
+    expectSentToHttp(
+      parseDhcpLog(scenario.pxe.log()).filter((e) => e.mac === mac && e.userClass === 'iPXE'),
+      bootUrl,
+    );
+    expect(tftpTransfers(scenario.pxe.log())).toEqual([]);
+    report('BIOS iPXE ROM, full mode', vm, scenario, entry.at, script.at);
+  }, 90_000);
 });
 
 /** Every answer to an iPXE client names the boot script URL and a next-server, never a TFTP file. */
@@ -221,10 +245,10 @@ function expectSentToHttp(exchanges: DhcpExchange[], bootUrl: string) {
 function report(name: string, vm: TapVm, { pxe }: Scenario, entryAt: number, scriptAt: number) {
   const since = (at: number | undefined) =>
     at === undefined ? '–' : `${((at - vm.startedAt) / 1000).toFixed(1)} s`;
-  const firstProxy = pxe.lines(/ proxy$/)[0]?.at;
+  const firstAnswer = pxe.lines(/ proxy$|DHCPOFFER/)[0]?.at;
   const firstTftp = pxe.lines(/dnsmasq-tftp.*sent /)[0]?.at;
   console.info(
-    `${name}: first proxy answer ${since(firstProxy)}, TFTP ${since(firstTftp)}, /boot.ipxe ${since(entryAt)}, per-MAC script ${since(scriptAt)}`,
+    `${name}: first DHCP answer ${since(firstAnswer)}, TFTP ${since(firstTftp)}, /boot.ipxe ${since(entryAt)}, per-MAC script ${since(scriptAt)}`,
   );
 }
 
@@ -238,22 +262,4 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-/** Stand-in until the boot server lands: the DESIGN.md answers for /boot.ipxe and /ipxe/:mac. */
-function standInBootServer(bootUrl: string) {
-  return (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', bootUrl).pathname;
-    if (path === '/boot.ipxe') {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end(
-        `#!ipxe\nchain ${bootUrl}/ipxe/\${net0/mac:hexhyp}?platform=\${platform:uristring}&arch=\${buildarch:uristring}\n`,
-      );
-    } else if (path.startsWith('/ipxe/')) {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('#!ipxe\necho Waiting for approval\nsleep 600\n');
-    } else {
-      res.writeHead(404).end();
-    }
-  };
 }

@@ -8,7 +8,7 @@ export interface DhcpExchange {
   vendorClass?: string;
   userClass?: string;
   tags: string[];
-  /** Every `bootfile name:` dnsmasq sent in this exchange. */
+  /** Every boot file dnsmasq sent: the BOOTP field (`bootfile name:`) or option 67 (full mode). */
   bootFiles: string[];
   nextServer?: string;
   lines: string[];
@@ -40,7 +40,8 @@ export function parseDhcpLog(log: string): DhcpExchange[] {
     exchange.nextServer ??= value('next server:');
     const tags = value('tags:');
     if (tags) exchange.tags = tags.split(',').map((tag) => tag.trim());
-    const bootFile = value('bootfile name:');
+    const bootFile =
+      value('bootfile name:') ?? text.match(/^sent size: +\d+ option: 67 bootfile-name +(\S+)/)?.[1];
     if (bootFile) exchange.bootFiles.push(bootFile);
     if (/^PXE\(\S+\) \d+\.\d+\.\d+\.\d+ /.test(text)) exchange.port = 4011;
     if (/^(PXE|DHCPACK|DHCPDISCOVER|DHCPOFFER|DHCPREQUEST)\(/.test(text))
