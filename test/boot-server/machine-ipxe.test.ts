@@ -155,7 +155,7 @@ describe('GET /ipxe/:mac', () => {
     const mac = freshMac();
     const d = await request(mac);
     await t.core.deployments.reject(d.id, bob, approver, 'not today');
-    expect((await script(mac, 'platform=efi')).text).toMatch(/no deployment pending for .*\nexit\n/s);
+    expect((await script(mac, 'platform=efi')).text).toMatch(/nothing to install for .*\nexit\n/s);
   });
 
   it('keeps hostile SMBIOS strings out of the database and the script', async () => {

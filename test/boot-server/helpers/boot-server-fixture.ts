@@ -1,3 +1,4 @@
+import { EventEmitter, once } from 'node:events';
 import { Writable } from 'node:stream';
 import type { Registry } from 'prom-client';
 import {
@@ -22,6 +23,8 @@ export interface TestBootServer {
   api: string;
   /** Every log line written, parsed. */
   logs: Record<string, unknown>[];
+  /** Resolves once the lines logged so far satisfy `test` (checked on every new line). */
+  waitForLogs(test: (logs: Record<string, unknown>[]) => boolean, timeoutMs: number): Promise<void>;
   /** fetch against the admin API with the bearer token (JSON body when `json` is given). */
   apiFetch(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   close(): Promise<void>;
@@ -40,9 +43,11 @@ export async function startTestBootServer(
     ...env,
   });
   const logs: Record<string, unknown>[] = [];
+  const logged = new EventEmitter();
   const sink = new Writable({
     write(chunk, _encoding, done) {
       for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line));
+      logged.emit('line');
       done();
     },
   });
@@ -58,6 +63,10 @@ export async function startTestBootServer(
     boot: `http://127.0.0.1:${bootPort}`,
     api,
     logs,
+    async waitForLogs(test, timeoutMs) {
+      const signal = AbortSignal.timeout(timeoutMs);
+      while (!test(logs)) await once(logged, 'line', { signal });
+    },
     apiFetch(path, init = {}) {
       const { json, ...rest } = init;
       const headers = new Headers(rest.headers);
