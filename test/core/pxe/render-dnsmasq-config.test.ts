@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,13 +71,19 @@ describe('renderDnsmasqConfig', () => {
 
   it.skipIf(!existsSync('/usr/sbin/dnsmasq'))('writes files dnsmasq itself accepts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'octofleet-dnsmasq-test-'));
-    for (const { name, env, files } of cases) {
-      const file = join(dir, `${name}.conf`);
-      writeFileSync(file, renderDnsmasqConfig(loadConfig(env), files));
-      // dnsmasq names the first line it cannot parse and exits non-zero.
-      const result = spawnSync('/usr/sbin/dnsmasq', ['--test', `--conf-file=${file}`], { encoding: 'utf8' });
-      expect(`${result.stdout}${result.stderr}`.trim(), name).toBe('dnsmasq: syntax check OK.');
-      expect(result.status, name).toBe(0);
+    try {
+      for (const { name, env, files } of cases) {
+        const file = join(dir, `${name}.conf`);
+        writeFileSync(file, renderDnsmasqConfig(loadConfig(env), files));
+        // dnsmasq names the first line it cannot parse and exits non-zero.
+        const result = spawnSync('/usr/sbin/dnsmasq', ['--test', `--conf-file=${file}`], {
+          encoding: 'utf8',
+        });
+        expect(`${result.stdout}${result.stderr}`.trim(), name).toBe('dnsmasq: syntax check OK.');
+        expect(result.status, name).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

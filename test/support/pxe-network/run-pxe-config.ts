@@ -22,7 +22,11 @@ export async function runPxeConfig(lab: PxeLab, env: Record<string, string>) {
       ...['--pid-file', join(lab.dir, 'pxe-dnsmasq.pid')],
       ...['--lease-file', join(lab.dir, 'pxe-dnsmasq.leases')],
     ],
-    { cwd: ROOT, env: { PATH: process.env.PATH, PXE_TFTP_ROOT: tftpRoot, ...env } },
+    // DOTENV_CONFIG_PATH: a developer's .env must not add settings either.
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, DOTENV_CONFIG_PATH: '/dev/null', PXE_TFTP_ROOT: tftpRoot, ...env },
+    },
   );
   return { conf, tftpRoot };
 }
