@@ -102,6 +102,15 @@ describe('hostile hostnames', () => {
   );
 });
 
+// Settings are forced into the context past config validation (which may refuse them first): these tests
+// prove what happens should a value get through anyway.
+const SETTING = {
+  LINUX_USERNAME: 'username',
+  LINUX_TIMEZONE: 'timezone',
+  LINUX_LOCALE: 'locale',
+  LINUX_KEYBOARD: 'keyboard',
+} as const;
+
 describe('hostile settings (LINUX_USERNAME, LINUX_TIMEZONE, LINUX_LOCALE, LINUX_KEYBOARD)', () => {
   const scratch: string[] = [];
   afterEach(async () => {
@@ -111,7 +120,10 @@ describe('hostile settings (LINUX_USERNAME, LINUX_TIMEZONE, LINUX_LOCALE, LINUX_
   it.each(HOSTILE)('%j keeps its place in user-data', (bad) => {
     for (const variable of ['LINUX_USERNAME', 'LINUX_TIMEZONE', 'LINUX_LOCALE', 'LINUX_KEYBOARD']) {
       const doc = parse(
-        renderArtifact(linuxContext({ os: 'ubuntu2204', env: { [variable]: bad } }), 'user-data'),
+        renderArtifact(
+          linuxContext({ os: 'ubuntu2204', settings: { [SETTING[variable as keyof typeof SETTING]]: bad } }),
+          'user-data',
+        ),
       );
       expect(shape(doc)).toEqual(
         shape(parse(renderArtifact(linuxContext({ os: 'ubuntu2204' }), 'user-data'))),
@@ -131,7 +143,7 @@ describe('hostile settings (LINUX_USERNAME, LINUX_TIMEZONE, LINUX_LOCALE, LINUX_
     const benign = questions(renderArtifact(linuxContext({ os: 'debian12' }), 'preseed.cfg'));
     for (const variable of ['LINUX_USERNAME', 'LINUX_TIMEZONE', 'LINUX_LOCALE', 'LINUX_KEYBOARD']) {
       const preseed = renderOrRefuse(
-        linuxContext({ os: 'debian12', env: { [variable]: bad } }),
+        linuxContext({ os: 'debian12', settings: { [SETTING[variable as keyof typeof SETTING]]: bad } }),
         'preseed.cfg',
       );
       if (preseed === null) continue;
@@ -147,7 +159,7 @@ describe('hostile settings (LINUX_USERNAME, LINUX_TIMEZONE, LINUX_LOCALE, LINUX_
     await writeFile(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
     await writeFile(
       join(root, 'late.sh'),
-      renderArtifact(linuxContext({ os: 'debian12', env: { LINUX_USERNAME: user } }), 'late-command.sh'),
+      renderArtifact(linuxContext({ os: 'debian12', settings: { username: user } }), 'late-command.sh'),
     );
     const result = await runArgv([BUSYBOX, 'sh', join(root, 'late.sh'), root], { cwd: root });
     expect(result.code).toBe(1);
@@ -167,17 +179,18 @@ describe('hostile SSH keys (LINUX_SSH_AUTHORIZED_KEYS)', () => {
     'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq9 carriage\rreturn',
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq9 '; touch PWNED; echo '",
   ];
-  // Windows line endings, blank lines and surrounding spaces, as a .env file might hold them.
-  const env = { LINUX_SSH_AUTHORIZED_KEYS: `\r\n${keys.map((k) => `  ${k}  `).join('\r\n')}\r\n\r\n` };
-  const expected = keys.map((k) => k.trim());
+  // Forced past config validation, like the settings above; one key per line is what the config's split
+  // guarantees (its own test below), so none of these holds a line feed.
+  const settings = { sshAuthorizedKeys: keys };
+  const expected = keys;
 
   it('arrive in user-data one key per item, unchanged', () => {
-    const { autoinstall } = parse(renderArtifact(linuxContext({ os: 'ubuntu2404', env }), 'user-data'));
+    const { autoinstall } = parse(renderArtifact(linuxContext({ os: 'ubuntu2404', settings }), 'user-data'));
     expect(autoinstall.ssh['authorized-keys']).toEqual(expected);
   });
 
   it('are not in preseed.cfg at all (late-command.sh carries them)', () => {
-    const preseed = renderArtifact(linuxContext({ os: 'debian12', env }), 'preseed.cfg');
+    const preseed = renderArtifact(linuxContext({ os: 'debian12', settings }), 'preseed.cfg');
     expect(preseed).not.toContain('AAAAC3NzaC1lZDI1NTE5');
   });
 
@@ -192,7 +205,7 @@ describe('hostile SSH keys (LINUX_SSH_AUTHORIZED_KEYS)', () => {
       );
       await writeFile(
         join(root, 'late.sh'),
-        renderArtifact(linuxContext({ os: 'debian12', env }), 'late-command.sh'),
+        renderArtifact(linuxContext({ os: 'debian12', settings }), 'late-command.sh'),
       );
       const result = await runArgv([BUSYBOX, 'sh', join(root, 'late.sh'), root], { cwd: root });
       expect(result, result.stderr).toMatchObject({ code: 0 });
@@ -203,5 +216,21 @@ describe('hostile SSH keys (LINUX_SSH_AUTHORIZED_KEYS)', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+
+  it('come from LINUX_SSH_AUTHORIZED_KEYS one per line, whatever the line endings and blank lines', () => {
+    const raw = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq9 it's me", 'ssh-rsa AAAAB3NzaC1yc2E ops@site'];
+    const env = { LINUX_SSH_AUTHORIZED_KEYS: `\r\n  ${raw[0]}  \r\n\r\n${raw[1]}\n\n` };
+    expect(linuxContext({ os: 'debian12', env }).settings.linux.sshAuthorizedKeys).toEqual(raw);
+    const { autoinstall } = parse(renderArtifact(linuxContext({ os: 'ubuntu2404', env }), 'user-data'));
+    expect(autoinstall.ssh['authorized-keys']).toEqual(raw);
+  });
+
+  it('a line feed inside a key (which the config cannot produce) still stays one YAML item', () => {
+    const sshAuthorizedKeys = ['ssh-ed25519 AAAA a\n  - injected: true'];
+    const { autoinstall } = parse(
+      renderArtifact(linuxContext({ os: 'ubuntu2404', settings: { sshAuthorizedKeys } }), 'user-data'),
+    );
+    expect(autoinstall.ssh['authorized-keys']).toEqual(sshAuthorizedKeys);
   });
 });

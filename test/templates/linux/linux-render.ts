@@ -27,6 +27,11 @@ export interface LinuxCase {
   os: 'ubuntu2404' | 'ubuntu2204' | 'debian12';
   /** Environment variables on top of the test defaults (LINUX_*, PUBLIC_BOOT_URL). */
   env?: Record<string, string>;
+  /**
+   * Linux settings forced into the built context, past config validation: for proving that a value which
+   * got through anyway still cannot change a file's structure.
+   */
+  settings?: Partial<RenderContext['settings']['linux']>;
   hostname?: string;
   mac?: string;
   id?: number;
@@ -56,13 +61,15 @@ export function linuxContext(c: LinuxCase): RenderContext {
     requestedBy: { platform: 'shell', id: 'alice', name: 'alice' },
     boot: { platform: 'pcbios', arch: 'i386', manufacturer: 'QEMU', product: 'Standard PC' },
   } as unknown as Deployment;
-  return buildRenderContext({
+  const context = buildRenderContext({
     config,
     deployment,
     image: image as unknown as OsImage,
     token: tokenFor(deployment.id),
     secrets: { password: c.password ?? PASSWORD },
   });
+  Object.assign(context.settings.linux, c.settings);
+  return context;
 }
 
 /** Renders `templates/<image templates>/<artifact>.hbs` as `GET /d/:token/:artifact` does. */
