@@ -59,8 +59,11 @@ export function createApprovers(client: webApi.WebClient, opts: ApproverOptions,
     },
     invalidate(usergroupId) {
       if (usergroupId && usergroupId !== opts.usergroupId) return;
-      if (cached) logger.debug({ usergroup: opts.usergroupId }, 'approver group changed; re-reading it');
       cached = null;
+      logger.debug(
+        { usergroup: opts.usergroupId },
+        'approver group changed; re-reading it at the next decision',
+      );
     },
   };
 }

@@ -81,7 +81,13 @@ export function registerListeners(deps: ListenerDeps): void {
         context,
       });
       // A reaction on one of the bot's other messages (a thread reply) is not a decision: stay quiet.
-      if (reply.code === 'chat:not-a-card') return;
+      if (reply.code === 'chat:not-a-card') {
+        logger.debug(
+          { eventId, channel: event.item.channel, ts: event.item.ts },
+          'reaction on a message that is not a card',
+        );
+        return;
+      }
       await deliverReply(client, logger, user, reply, context);
     } catch (error) {
       await dedupe.release(eventId);

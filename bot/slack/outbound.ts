@@ -93,8 +93,8 @@ export function slackOutbound(client: webApi.WebClient, logger: Logger) {
     },
 
     /**
-     * Something only `user` may see: the command's response_url (ephemeral), else an ephemeral message in
-     * the channel, else a DM. Errors are replaced by a plain one, so neither the text nor a request body
+     * Something only `user` may see: through the command's response_url (ephemeral), else as an ephemeral
+     * message in the channel. Errors are replaced by a plain one, so neither the text nor a request body
      * holding it can reach a log through an error object.
      */
     async sendPrivate(user: ChatUser, text: string, context?: ReplyContext): Promise<void> {
@@ -105,8 +105,7 @@ export function slackOutbound(client: webApi.WebClient, logger: Logger) {
         } else if (context?.channelId) {
           await client.chat.postEphemeral({ channel: context.channelId, user: user.id, text: body });
         } else {
-          const im = await client.conversations.open({ users: user.id });
-          await client.chat.postMessage({ channel: im.channel!.id!, text: body, mrkdwn: false });
+          throw new Error('no response_url or channel to answer in');
         }
       } catch (error) {
         throw new Error(`could not send a private Slack message: ${describe(error)}`);
@@ -118,5 +117,9 @@ export function slackOutbound(client: webApi.WebClient, logger: Logger) {
 /** What went wrong, without request bodies: a Slack error code, an HTTP status or an error code. */
 export function describe(error: unknown): string {
   const e = error as { code?: string; data?: { error?: string }; response?: { status?: number } };
-  return e?.data?.error ?? (e?.response?.status ? `HTTP ${e.response.status}` : (e?.code ?? 'unknown error'));
+  if (e?.data?.error) return e.data.error;
+  if (e?.response?.status) return `HTTP ${e.response.status}`;
+  if (e?.code) return e.code;
+  // Our own plain errors carry no request data.
+  return error instanceof Error && error.constructor === Error ? error.message : 'unknown error';
 }

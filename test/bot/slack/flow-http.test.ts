@@ -65,9 +65,10 @@ describe('Slack over HTTP, mounted on the admin listener', () => {
     const event = h.fake.reactionAdded(APPROVER, CHANNEL, card.ts, 'white_check_mark');
     const first = await h.sendEvent(event);
     await ephemeralShows(h, APPROVER, new RegExp(`You approved deployment #${id}\\.`));
+    const mark = h.logs.length;
     const again = await h.sendEvent(event, { eventId: first.eventId, retry: 1 });
     expect(again.acked).toBe(true);
-    await h.waitForLog(/redelivered reaction ignored/);
+    await h.waitForLog(/redelivered reaction ignored/, mark);
     const decisions = await h.core.deployments.repository().decisions(id);
     expect(decisions.map((d) => `${d.actorId}:${d.verdict}:${d.accepted}`)).toEqual([
       `${APPROVER}:approve:true`,

@@ -38,8 +38,9 @@ describe('Slack in Socket Mode', () => {
       item_user: h.fake.botUserId,
       event_ts: card.ts,
     };
+    const mark = h.logs.length;
     await h.sendEvent(event, { eventId: first.eventId, retry: 1 });
-    await h.waitForLog(/redelivered reaction ignored/);
+    await h.waitForLog(/redelivered reaction ignored/, mark);
     const decisions = await h.core.deployments.repository().decisions(id);
     expect(decisions.map((d) => `${d.actorId}:${d.verdict}:${d.accepted}`)).toEqual([
       `${APPROVER}:approve:true`,

@@ -12,8 +12,6 @@ export const METHOD_SCOPES: Record<string, string[]> = {
   'users.info': ['users:read'],
   // Public channels need channels:read, private ones groups:read.
   'conversations.info': ['channels:read', 'groups:read'],
-  // sendPrivate's DM fallback (no response_url, no channel).
-  'conversations.open': ['im:write'],
   // Socket Mode's own call, made with the app-level token (scope connections:write on that token).
   'apps.connections.open': [],
 };

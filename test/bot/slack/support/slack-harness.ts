@@ -74,8 +74,8 @@ export interface SlackHarness {
   ): Promise<{ acked: boolean; eventId: string }>;
   /** A user clicks a card button. */
   click(user: string, ts: string, actionId: string, value: string): Promise<{ acked: boolean }>;
-  /** Resolves with the first log line whose `msg` matches. */
-  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Resolves with the first log line from index `after` on whose `msg` matches. */
+  waitForLog(pattern: RegExp, after?: number): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -165,8 +165,9 @@ export async function startSlackHarness(opts: SlackHarnessOptions): Promise<Slac
       }
       return { acked: acked((await fake.sendInteraction(eventsUrl, payload)).status) };
     },
-    waitForLog(pattern, timeoutMs = 10_000) {
-      const find = () => logs.find((l) => pattern.test(String(l.msg)));
+    waitForLog(pattern, after = 0) {
+      const timeoutMs = 10_000;
+      const find = () => logs.slice(after).find((l) => pattern.test(String(l.msg)));
       return new Promise((resolve, reject) => {
         const check = () => {
           const hit = find();
