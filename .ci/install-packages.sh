@@ -14,6 +14,7 @@ packages=(
   ipxe            # undionly.kpxe / ipxe.efi / snponly.efi served over TFTP by dnsmasq
   dnsmasq-base    # proxy-DHCP + TFTP without the system-wide service of the full package
   iproute2        # network namespaces, veth, bridges, tap devices
+  curl            # the Ubuntu report commands run for real in the template tests
   libxml2-utils   # xmllint
 )
 

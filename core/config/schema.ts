@@ -148,11 +148,38 @@ export const configSchema = z.object({
     )
     .optional(),
 
-  LINUX_USERNAME: z.string().default('octofleet'),
-  LINUX_SSH_AUTHORIZED_KEYS: z.string().default(''),
-  LINUX_LOCALE: z.string().default('de_DE.UTF-8'),
-  LINUX_KEYBOARD: z.string().default('de'),
-  LINUX_TIMEZONE: z.string().default('Europe/Berlin'),
+  LINUX_USERNAME: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'must be a Linux user name (lower-case letters, digits, _ and -)')
+    .refine((v) => v !== 'root', 'must not be root')
+    .default('octofleet'),
+  /** One OpenSSH public key per line. */
+  LINUX_SSH_AUTHORIZED_KEYS: z
+    .string()
+    .refine(
+      (v) =>
+        v
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .every((l) =>
+            /^(ssh|ecdsa-sha2|sk-)[A-Za-z0-9@.-]* [A-Za-z0-9+/=]+( [\x21-\x7e ]{0,200})?$/.test(l),
+          ),
+      'must hold one OpenSSH public key per line (type, base64 key, optional comment)',
+    )
+    .default(''),
+  LINUX_LOCALE: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(_[A-Z]{2})?(\.[A-Za-z0-9-]+)?(@[a-z]+)?$/, 'must be a locale like de_DE.UTF-8')
+    .default('de_DE.UTF-8'),
+  LINUX_KEYBOARD: z
+    .string()
+    .regex(/^[a-z]{2,8}([(-][a-z0-9_]+\)?)?$/, 'must be a keyboard layout like de')
+    .default('de'),
+  LINUX_TIMEZONE: z
+    .string()
+    .regex(/^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/, 'must be a time zone like Europe/Berlin')
+    .default('Europe/Berlin'),
   LINUX_STORAGE_LAYOUT: z.enum(['lvm', 'direct']).default('lvm'),
 
   PXE_MODE: z.enum(['proxy', 'full']).default('proxy'),

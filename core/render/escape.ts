@@ -36,7 +36,11 @@ export function xmlValue(value: unknown): string {
 
 /** A YAML double-quoted scalar (a JSON string is valid YAML and escapes everything that matters). */
 export function yamlValue(value: unknown): string {
-  return JSON.stringify(String(value ?? ''));
+  // JSON leaves DEL, C1 controls and the Unicode line separators raw; YAML parsers reject or rewrite them.
+  return JSON.stringify(String(value ?? '')).replace(
+    /[\u007f-\u009f\u2028\u2029\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** A POSIX sh single-quoted word. */

@@ -52,6 +52,14 @@ describe('loadConfig', () => {
     [{ WINDOWS_JOIN_USER: 'join' }, /WINDOWS_JOIN_USER is set but WINDOWS_DOMAIN is not/],
     [{ WINDOWS_TIMEZONE: 'Europe/Berlin\n' }, /WINDOWS_TIMEZONE must be a Windows time zone ID/],
     [{ WINDOWS_LOCALE: 'german' }, /WINDOWS_LOCALE must be a locale name/],
+    [{ LINUX_USERNAME: 'root' }, /LINUX_USERNAME must not be root/],
+    [{ LINUX_USERNAME: 'Bad User' }, /LINUX_USERNAME must be a Linux user name/],
+    [
+      { LINUX_SSH_AUTHORIZED_KEYS: 'ssh-ed25519 AAAA\nrm -rf /' },
+      /LINUX_SSH_AUTHORIZED_KEYS must hold one OpenSSH public key per line/,
+    ],
+    [{ LINUX_TIMEZONE: 'Europe/Berlin; reboot' }, /LINUX_TIMEZONE must be a time zone/],
+    [{ LINUX_LOCALE: 'de_DE.UTF-8\nx' }, /LINUX_LOCALE must be a locale/],
     [{ WINDOWS_AGENT_URL: 'http://x/a.msi?a=1&b=2' }, /WINDOWS_AGENT_URL must not contain/],
   ])('refuses %j with one line naming the variable', (env, message) => {
     let error: Error | undefined;
@@ -63,6 +71,11 @@ describe('loadConfig', () => {
     expect(error?.name).toBe('ConfigError');
     expect(error?.message).toMatch(message);
     expect(error?.message).not.toContain('\n');
+  });
+
+  it('accepts real SSH keys, one per line', () => {
+    const keys = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIK0 ops@lab\necdsa-sha2-nistp256 AAAAE2VjZHNh= backup';
+    expect(loadConfig({ LINUX_SSH_AUTHORIZED_KEYS: keys }).LINUX_SSH_AUTHORIZED_KEYS).toBe(keys);
   });
 
   it('picks chat platforms and the Slack mode from credentials', () => {

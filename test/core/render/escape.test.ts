@@ -42,6 +42,15 @@ describe('escapers', () => {
     else expect(cmdValue(value)).toBe(value);
   });
 
+  it.each(['\u007f', '\u0085', '\u2028', '\ufeff'])(
+    'yaml escapes %j, which parsers reject or rewrite',
+    (c) => {
+      const rendered = yamlValue(`a${c}b`);
+      expect(rendered).not.toContain(c);
+      expect(parse(`key: ${rendered}`)).toEqual({ key: `a${c}b` });
+    },
+  );
+
   it('sh quotes a single quote', () => {
     expect(shValue("it's")).toBe(`'it'\\''s'`);
   });
