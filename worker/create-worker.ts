@@ -23,7 +23,10 @@ export interface WorkerOptions {
   reconcileIntervalMs?: number;
   /** Coalescing window of progress updates. @defaultValue 1000 */
   coalesceMs?: number;
-  /** BullMQ lock duration: how soon a dead worker's active job is retried elsewhere. @defaultValue 30 000 */
+  /**
+   * BullMQ lock duration and stalled-job check interval: how soon a job held by a dead worker runs
+   * again elsewhere. @defaultValue 30 000
+   */
   lockDurationMs?: number;
 }
 
@@ -57,6 +60,7 @@ export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
   const workers: Worker[] = [];
   const connections: ReturnType<typeof createRedisConnection>[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
 
   const spawn = (name: string, processor: Processor, concurrencyOf = 4) => {
     const connection = createRedisConnection(config);
@@ -66,6 +70,7 @@ export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
       prefix: config.QUEUE_PREFIX,
       concurrency: concurrencyOf,
       lockDuration: opts.lockDurationMs ?? 30_000,
+      stalledInterval: opts.lockDurationMs ?? 30_000,
     });
     worker.on('failed', (job, error) =>
       logger.error(
@@ -104,6 +109,8 @@ export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
       logger.info({ platforms: opts.platforms.map((p) => p.name) }, 'worker started');
     },
     async stop() {
+      if (stopped) return;
+      stopped = true;
       if (timer) clearInterval(timer);
       await Promise.all(workers.splice(0).map((w) => w.close()));
       // BullMQ leaves connections it was given open; these are ours.

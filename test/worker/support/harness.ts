@@ -88,3 +88,20 @@ export function threadShows(h: Harness, id: number, pattern: RegExp): Promise<vo
 export function cardShows(h: Harness, id: number, status: string): Promise<void> {
   return h.platform.waitFor(() => h.platform.cardOf(id)?.card.status === status, `#${id} card ${status}`);
 }
+
+/**
+ * Resolves once the notifier has nothing left: no notify job waiting, running or delayed, and no
+ * unposted event in Postgres. Polls the two stores (neither emits an event for "idle").
+ */
+export async function settled(h: Pick<Harness, 'core' | 'queues'>, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = await h.queues.notify.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    const jobs = Object.values(counts).reduce((a, b) => a + b, 0);
+    const unposted = await h.core.deployments.repository().deploymentsWithUnpostedEvents();
+    if (!jobs && !unposted.length) return;
+    if (Date.now() > until)
+      throw new Error(`notifier not settled: ${JSON.stringify(counts)}, unposted for ${unposted.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
