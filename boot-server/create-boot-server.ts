@@ -31,8 +31,11 @@ export interface BootServer {
   apiApp: Koa;
   /** Listens on BOOT_HOST:BOOT_PORT and API_HOST:API_PORT (0 picks a free port); resolves the ports. */
   start(): Promise<{ bootPort: number; apiPort: number }>;
-  /** Closes both listeners (and their keep-alive connections) and the Redis client. */
-  stop(): Promise<void>;
+  /**
+   * Stops accepting connections, lets requests in flight finish for up to `graceMs` (then cuts them),
+   * and closes the Redis client. @defaultValue graceMs 10000
+   */
+  stop(opts?: { graceMs?: number }): Promise<void>;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -83,13 +86,17 @@ export function createBootServer(core: Core, opts: BootServerOptions = {}): Boot
       );
       return { bootPort, apiPort };
     },
-    async stop() {
+    async stop({ graceMs = 10_000 } = {}) {
       await Promise.all(
         servers.splice(0).map(
           (server) =>
             new Promise<void>((done) => {
-              server.close(() => done());
-              server.closeAllConnections();
+              const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+              server.close(() => {
+                clearTimeout(cut);
+                done();
+              });
+              server.closeIdleConnections();
             }),
         ),
       );
