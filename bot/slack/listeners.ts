@@ -63,7 +63,7 @@ export function registerListeners(deps: ListenerDeps): void {
     const verdict = VERDICT_OF_REACTION[event.reaction];
     // Cards are the bot's own messages; ✅ on anything else is ordinary chat. (Bolt's ignoreSelf already
     // dropped the bot's own ✅ and ❌.)
-    const mine = !context.botUserId || event.item_user === context.botUserId;
+    const mine = !event.item_user || !context.botUserId || event.item_user === context.botUserId;
     if (!verdict || event.item.type !== 'message' || !mine) return;
     const eventId = body.event_id;
     if (!(await dedupe.claim(eventId))) {

@@ -10,6 +10,18 @@ const MAX_ENTRIES = 2000;
  */
 export function createUserNames(client: webApi.WebClient) {
   const cache = new Map<string, { name: string; at: number }>();
+  // A burst of reactions by one person asks Slack once.
+  const inflight = new Map<string, Promise<string>>();
+  const lookup = async (id: string): Promise<string> => {
+    try {
+      const res = await client.users.info({ user: id });
+      return res.user?.name || res.user?.profile?.display_name || res.user?.real_name || id;
+    } catch {
+      return id;
+    } finally {
+      inflight.delete(id);
+    }
+  };
   return {
     /** Remembers a name Slack already told us (a slash command's `user_name`). */
     remember(id: string, name: string) {
@@ -19,14 +31,14 @@ export function createUserNames(client: webApi.WebClient) {
     async nameOf(id: string): Promise<string> {
       const hit = cache.get(id);
       if (hit && Date.now() - hit.at < TTL_MS) return hit.name;
-      try {
-        const res = await client.users.info({ user: id });
-        const name = res.user?.name || res.user?.profile?.display_name || res.user?.real_name || id;
-        this.remember(id, name);
-        return name;
-      } catch {
-        return id;
+      let pending = inflight.get(id);
+      if (!pending) {
+        pending = lookup(id);
+        inflight.set(id, pending);
       }
+      const name = await pending;
+      if (name !== id) this.remember(id, name);
+      return name;
     },
   };
 }

@@ -76,6 +76,12 @@ describe('Slack over HTTP, mounted on the admin listener', () => {
     expect(h.fake.ephemeralsFor(APPROVER).filter((e) => e.text.includes(`#${id}`))).toHaveLength(1);
   });
 
+  it('answers Slack’s url_verification challenge when the Request URL is saved', async () => {
+    const res = await h.fake.sendUrlVerification(h.eventsUrl);
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ challenge: res.challenge });
+  });
+
   it('answers 404 for other paths under the mount and keeps the admin API behind its token', async () => {
     const base = h.eventsUrl.replace('/slack/events', '');
     expect((await fetch(`${h.eventsUrl}/other`, { method: 'POST' })).status).toBe(404);
