@@ -54,6 +54,8 @@ export interface RecordingPlatformOptions {
   brokenApprovers?: string[];
   /** Simulated API latency per call. @defaultValue 0 */
   latencyMs?: number;
+  /** Multiplies every limit's window (0.1: Slack's 1 message/s becomes 1 per 100 ms). @defaultValue 1 */
+  timeScale?: number;
   /** Called with every call before it takes effect; a returned promise holds the call (crash tests). */
   onCall?: (call: RecordedCall) => void | Promise<void>;
 }
@@ -76,6 +78,10 @@ export class RecordingPlatform implements ChatPlatform {
   readonly threadsOpened: number[] = [];
   readonly privateMessages: { user: ChatUser; text: string }[] = [];
   rateLimited = 0;
+  /** When the last 429 was answered. */
+  lastRateLimitedAt: number | undefined;
+  /** Errors the next calls of an action throw, in order (a 429 the limits alone would not cause, a 500). */
+  readonly failures: { action: ChatAction; error: Error }[] = [];
   private inbound?: ChatInbound;
   private readonly log = new Map<string, number[]>();
   private readonly approvers: Set<string>;
@@ -85,7 +91,9 @@ export class RecordingPlatform implements ChatPlatform {
     this.name = opts.name ?? 'discord';
     this.defaultChannel = opts.channel === null ? undefined : (opts.channel ?? 'C-deploys');
     this.approvers = new Set(opts.approvers ?? ['bob', 'carol']);
-    this.limitsOf = LIMITS[opts.limits ?? 'discord'];
+    const scale = opts.timeScale ?? 1;
+    const limits = LIMITS[opts.limits ?? 'discord'];
+    this.limitsOf = (loc, action) => limits(loc, action).map((b) => ({ ...b, windowMs: b.windowMs * scale }));
     this.events.setMaxListeners(1000);
   }
 
@@ -218,6 +226,15 @@ export class RecordingPlatform implements ChatPlatform {
   /** Enforces the limits (a sliding window, as strict as either platform's model), then simulates latency. */
   private async enter(action: ChatAction, loc: ChatLocation, text: string) {
     await this.opts.onCall?.({ action, deploymentId: loc.deploymentId, at: Date.now(), text });
+    const injected = this.failures.findIndex((f) => f.action === action);
+    if (injected >= 0) {
+      const [{ error }] = this.failures.splice(injected, 1) as [{ error: Error }];
+      if (error instanceof RateLimitedError) {
+        this.rateLimited++;
+        this.lastRateLimitedAt = Date.now();
+      }
+      throw error;
+    }
     const now = Date.now();
     const buckets = this.limitsOf(loc, action);
     for (const b of buckets) {
@@ -225,6 +242,7 @@ export class RecordingPlatform implements ChatPlatform {
       this.log.set(b.key, recent);
       if (recent.length >= b.limit) {
         this.rateLimited++;
+        this.lastRateLimitedAt = now;
         throw new RateLimitedError(recent[recent.length - b.limit]! + b.windowMs - now, b.key);
       }
     }
