@@ -1,19 +1,32 @@
 import type { ChatPlatform } from '../bot/chat-platform.js';
+import { coreDirectory } from '../bot/discord/discord-directory.js';
+import { createDiscordPlatform } from '../bot/discord/discord-platform.js';
 import { createShellPlatform } from '../bot/shell/shell-platform.js';
-import type { Config } from '../core/config/index.js';
-import type { Logger } from '../core/logger.js';
+import { createSlackPlatform, type SlackPlatform } from '../bot/slack/create-slack-platform.js';
+import type { Core } from '../core/create-core.js';
+
+export interface Platforms {
+  all: ChatPlatform[];
+  /** Set in Slack's HTTP mode: its handler is mounted on the admin listener when SLACK_PORT is 0. */
+  slack?: SlackPlatform;
+}
 
 /**
  * The chat platforms of this installation: every one with credentials, or the shell adapter (stdin and
  * stdout) when none has, as Hubot falls back to its shell.
  */
-export async function createPlatforms(config: Config, logger: Logger): Promise<ChatPlatform[]> {
-  const platforms: ChatPlatform[] = [];
-  void logger;
-  if (!platforms.length) {
-    platforms.push(
-      createShellPlatform({ input: process.stdin, output: process.stdout, user: config.SHELL_USER }),
-    );
+export function createPlatforms(core: Core): Platforms {
+  const { config, logger } = core;
+  const all: ChatPlatform[] = [];
+  let slack: SlackPlatform | undefined;
+  if (config.DISCORD_TOKEN)
+    all.push(createDiscordPlatform(config, logger, { directory: coreDirectory(core) }));
+  if (config.slackMode) {
+    slack = createSlackPlatform(config, logger);
+    all.push(slack);
   }
-  return platforms;
+  if (!all.length) {
+    all.push(createShellPlatform({ input: process.stdin, output: process.stdout, user: config.SHELL_USER }));
+  }
+  return { all, slack };
 }

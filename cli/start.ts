@@ -75,16 +75,19 @@ try {
   const publisher = connectChangePublisher(core, queues);
   stops.unshift(async () => publisher.close());
 
-  const platforms = runsBot || runsWorker ? await createPlatforms(config, logger) : [];
-  if (runsWorker) {
-    const worker = createWorker(core, { platforms, queues });
-    if (!runsBot) for (const platform of platforms) await platform.start();
-    await worker.start();
-    stops.unshift(() => worker.stop());
-    if (!runsBot) stops.unshift(async () => void (await Promise.all(platforms.map((p) => p.stop()))));
+  const { all: platforms, slack } =
+    runsBot || runsWorker ? createPlatforms(core) : { all: [], slack: undefined };
+  // Slack's HTTP receiver lives on the admin listener when it has no port of its own (SLACK_PORT=0).
+  const mountSlack = Boolean(slack?.requestHandler) && config.SLACK_PORT === 0;
+  if (mountSlack && role === 'bot') {
+    throw new ConfigError(
+      'Invalid configuration: SLACK_PORT must be set when the bot runs alone in Slack HTTP mode (the admin listener that would carry /slack/events is not in this process)',
+    );
   }
   if (runsBootServer) {
-    const server = createBootServer(core);
+    const adminMounts =
+      mountSlack && slack?.requestHandler ? [{ path: slack.eventsPath, handler: slack.requestHandler }] : [];
+    const server = createBootServer(core, { adminMounts });
     await server.start();
     stops.unshift(() => server.stop());
   }
@@ -92,6 +95,15 @@ try {
     const bot = createBot(core, { platforms });
     await bot.start();
     stops.unshift(() => bot.stop());
+  } else if (runsWorker) {
+    // Outbound only: the notifier posts through the platforms' REST clients; no gateway, no listener.
+    for (const platform of platforms) await platform.start();
+    stops.unshift(async () => void (await Promise.all(platforms.map((p) => p.stop()))));
+  }
+  if (runsWorker) {
+    const worker = createWorker(core, { platforms, queues });
+    await worker.start();
+    stops.unshift(() => worker.stop());
   }
   logger.info(`${role} ready`);
 } catch (error) {
