@@ -87,7 +87,12 @@ const editionName = z
 export const imageInput = z
   .object({
     id: imageId,
-    name: z.string().min(1).max(128),
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: line breaks would split a script's echo line
+    name: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[^\u0000-\u001f\u007f]+$/, 'must be one line of text'),
     family: z.enum(['windows', 'linux']),
     boot: imageBoot,
     templates: z

@@ -14,7 +14,8 @@ export class UnsafeValueError extends Error {
 export function ipxeValue(value: unknown): string {
   const s = String(value ?? '');
   // `_` is inert and must pass: deployment tokens in artifact and callback URLs are base64url.
-  if (!/^[A-Za-z0-9_.~:/?#@!&'()*+,;=%\-[\]]*$/.test(s)) {
+  // A leading `#` starts a comment and a leading `-` an option; a whole `&&` chains a command.
+  if (!/^[A-Za-z0-9_.~:/?#@!&'()*+,;=%\-[\]]*$/.test(s) || /^[#-]/.test(s) || s === '&&') {
     throw new UnsafeValueError(`value not safe for an iPXE script: ${JSON.stringify(s.slice(0, 60))}`);
   }
   return s;

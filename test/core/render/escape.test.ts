@@ -17,9 +17,17 @@ const HOSTILE = [
 
 describe('escapers', () => {
   it.each(HOSTILE)('ipxe refuses %j when it could change the script', (value) => {
-    if (/[\s${}<>|^"`\\]/.test(value)) expect(() => ipxeValue(value)).toThrow(/not safe for an iPXE script/);
+    if (/[\s${}<>|^"`\\]|^#/.test(value))
+      expect(() => ipxeValue(value)).toThrow(/not safe for an iPXE script/);
     else expect(ipxeValue(value)).toBe(value);
   });
+
+  it.each(['#comment', '--name=x', '&&'])(
+    'ipxe refuses %j, which would act as a comment, option or chain',
+    (value) => {
+      expect(() => ipxeValue(value)).toThrow(/not safe for an iPXE script/);
+    },
+  );
 
   it.each(HOSTILE)('yaml keeps %j one scalar', (value) => {
     expect(parse(`key: ${yamlValue(value)}\nother: 1`)).toEqual({ key: value, other: 1 });
