@@ -13,6 +13,7 @@ import type { Logger } from '../../core/logger.js';
 import type { ChatInbound } from '../chat-inbound.js';
 import type { ChatPlatform, ChatUser, ThreadMessage, WithCard, WithThread } from '../chat-platform.js';
 import type { CardModel } from '../messages/card.js';
+import { createCallBudget } from './call-budget.js';
 import { APPROVE_EMOJI, REJECT_EMOJI, renderCard } from './card-render.js';
 import { createDiscordClient } from './discord-client.js';
 import type { DiscordDirectory } from './discord-directory.js';
@@ -27,7 +28,7 @@ import { handleInteraction } from './interaction-handler.js';
 import { InteractionSession } from './interaction-session.js';
 import { createMembers } from './members.js';
 import { DEFAULT_RATE_LIMITS, type DiscordRateLimits, rateBucketsFor } from './rate-limits.js';
-import { addOwnReaction, createReactionHandler, type SweepReport } from './reaction-handler.js';
+import { createReactionHandler, type SweepReport } from './reaction-handler.js';
 import { createReactionPacer } from './reaction-pacer.js';
 import { clamp, DISCORD_LIMITS, fitText, plain } from './text-limits.js';
 
@@ -70,15 +71,19 @@ export function createDiscordPlatform(
   const log = logger.child({ platform: 'discord' });
   const limits = { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits };
   const client = createDiscordClient(config, limits, opts.client);
-  const members = createMembers(client, config);
-  const pacer = createReactionPacer(client);
+  const budget = createCallBudget(limits.botOwn);
+  const members = createMembers(client, config, budget);
+  const pacer = createReactionPacer(client, budget);
   const background = new Set<Promise<unknown>>();
   let reactions: ReturnType<typeof createReactionHandler> | null = null;
 
-  const track = (work: Promise<unknown>) => {
+  let sweeping: Promise<unknown> = Promise.resolve();
+
+  const track = (work: Promise<unknown>): Promise<unknown> => {
     const p = work.catch((error) => log.warn({ err: error }, 'background Discord call failed'));
     background.add(p);
     void p.finally(() => background.delete(p));
+    return p;
   };
 
   const call = async <T>(what: string, fn: () => Promise<unknown>): Promise<T> => {
@@ -112,13 +117,19 @@ export function createDiscordPlatform(
       if (config.DISCORD_APPROVER_ROLE_IDS.length === 0) {
         log.warn('DISCORD_APPROVER_ROLE_IDS is empty: nobody can approve deployments on Discord');
       }
-      const deps = { client, inbound, members, pacer, logger: log, directory: opts.directory };
+      const deps = { client, inbound, members, pacer, budget, logger: log, directory: opts.directory };
       const handler = createReactionHandler(deps);
       reactions = handler;
-      client.on(Events.InteractionCreate, (interaction) => track(handleInteraction(deps, interaction)));
-      client.on(Events.MessageReactionAdd, (reaction, user) => track(handler.onReactionAdd(reaction, user)));
+      client.on(Events.InteractionCreate, (interaction) => void track(handleInteraction(deps, interaction)));
+      client.on(
+        Events.MessageReactionAdd,
+        (reaction, user) => void track(handler.onReactionAdd(reaction, user)),
+      );
+      client.on(Events.MessageCreate, (message) => void track(handler.onMessageCreate(message)));
       // A new session (first start, or after Discord refused to resume) missed events; a resume did not.
-      client.on(Events.ShardReady, () => track(sweep()));
+      client.on(Events.ShardReady, () => {
+        sweeping = track(sweep());
+      });
       client.on(Events.ShardReconnecting, () => log.warn('Discord gateway connection lost; reconnecting'));
       client.on(Events.ShardResume, () => log.info('Discord gateway connection resumed'));
       client.on(Events.Error, (error) => log.error({ err: error }, 'Discord client error'));
@@ -131,6 +142,8 @@ export function createDiscordPlatform(
       }
       await ready;
       log.info({ user: client.user?.tag }, 'connected to Discord');
+      // Started means caught up: what was decided while away is applied before anything new arrives.
+      await sweeping;
     },
 
     async stop() {
@@ -143,8 +156,7 @@ export function createDiscordPlatform(
       const message = await call<APIMessage>('posting a card', () =>
         client.rest.post(Routes.channelMessages(channelId), { body: renderCard(card) }),
       );
-      // Reactions wait in discord.js's queue (1 per 250 ms per channel); a failure must not repost the card.
-      if (card.awaitingDecision) track(addDecisionReactions(channelId, message.id));
+      // The bot process adds ✅ ❌ when it sees the card arrive (one process paces all reaction calls).
       return { messageId: message.id };
     },
 
@@ -226,11 +238,6 @@ export function createDiscordPlatform(
 
     sweepPendingCards: sweep,
   };
-
-  async function addDecisionReactions(channelId: string, messageId: string): Promise<void> {
-    await addOwnReaction(pacer, log, channelId, messageId, APPROVE_EMOJI);
-    await addOwnReaction(pacer, log, channelId, messageId, REJECT_EMOJI);
-  }
 }
 
 /** Discord nonces are at most 25 characters; the message key is longer, so it is hashed. */

@@ -78,17 +78,29 @@ async function autocomplete(deps: InteractionDeps, interaction: AutocompleteInte
   let choices: { name: string; value: string }[] = [];
   if (focused.name === 'os') {
     choices = images
-      .filter((i) => !typed || i.id.includes(typed) || i.name.toLowerCase().includes(typed))
+      .filter((i) => matches(typed, i.id, i.name))
       .map((i) => ({ name: clamp(`${i.id} — ${i.name}`, 100), value: i.id }));
   } else if (focused.name === 'edition') {
     const os = (interaction.options.getString('os') ?? '').trim().toLowerCase();
     const image = images.find((i) => i.id === os);
     choices = (image?.editions ?? [])
-      .filter((e) => !typed || e.id.includes(typed) || e.label.toLowerCase().includes(typed))
+      .filter((e) => matches(typed, e.id, e.label))
       .map((e) => ({ name: clamp(`${e.id} — ${e.label}`, 100), value: e.id }));
   }
   // Discord shows at most 25 choices.
   await interaction.respond(choices.slice(0, 25));
+}
+
+/** `ws` finds ws2025 (id) and `server` Windows Server 2025 (a word of the name), not Windows 11. */
+function matches(typed: string, id: string, name: string): boolean {
+  return (
+    !typed ||
+    id.includes(typed) ||
+    name
+      .toLowerCase()
+      .split(/[\s()/-]+/)
+      .some((w) => w.startsWith(typed))
+  );
 }
 
 /** Who acted, with the name the guild shows for them. */

@@ -1,5 +1,6 @@
 import { type APIGuildMember, type APIUser, type Client, Routes } from 'discord.js';
 import type { Config } from '../../core/config/index.js';
+import type { CallBudget } from './call-budget.js';
 
 /** Guild members as the adapter needs them: a display name and the approver check. */
 export interface Members {
@@ -13,7 +14,7 @@ export interface Members {
 
 const REMEMBERED = 5000;
 
-export function createMembers(client: Client, config: Config): Members {
+export function createMembers(client: Client, config: Config, budget: CallBudget): Members {
   const approverRoles = new Set(config.DISCORD_APPROVER_ROLE_IDS);
   const guildOf = new Map<string, string>();
 
@@ -30,8 +31,11 @@ export function createMembers(client: Client, config: Config): Members {
   };
 
   // Straight from the API, not the cache: a role removed a minute ago must already count.
-  const fetchMember = async (userId: string) =>
-    (await client.rest.get(Routes.guildMember(guildFor(userId), userId))) as APIGuildMember;
+  const fetchMember = async (userId: string) => {
+    const route = Routes.guildMember(guildFor(userId), userId);
+    await budget.take();
+    return (await client.rest.get(route)) as APIGuildMember;
+  };
 
   return {
     remember(userId, guildId) {

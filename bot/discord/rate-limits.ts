@@ -20,8 +20,13 @@ export interface DiscordRateLimits {
   messageEdits: Limit;
   /** Threads started in one channel. @defaultValue 50 per 1000 ms */
   threads: Limit;
-  /** Every request of the bot. @defaultValue 50 per 1000 ms */
+  /** Every request of the bot, all processes together. @defaultValue 50 per 1000 ms */
   global: Limit;
+  /**
+   * The part of `global` kept for what the bot process does by itself (reactions, role checks, the
+   * start-up sweep); the notifier gets the rest. @defaultValue 10 per 1000 ms
+   */
+  botOwn: Limit;
 }
 
 export const DEFAULT_RATE_LIMITS: DiscordRateLimits = {
@@ -29,6 +34,7 @@ export const DEFAULT_RATE_LIMITS: DiscordRateLimits = {
   messageEdits: { limit: 5, windowMs: 5000 },
   threads: { limit: 50, windowMs: 1000 },
   global: { limit: 50, windowMs: 1000 },
+  botOwn: { limit: 10, windowMs: 1000 },
 };
 
 /** Bucket keys, shared by the declared buckets and the 429 mapping so a 429 blocks the right one. */
@@ -45,7 +51,11 @@ export function rateBucketsFor(
   action: ChatAction,
   ref: ChatLocation,
 ): RateBucket[] {
-  const global = { key: bucketKeys.global, ...limits.global };
+  const global = {
+    key: bucketKeys.global,
+    limit: Math.max(1, limits.global.limit - limits.botOwn.limit),
+    windowMs: limits.global.windowMs,
+  };
   switch (action) {
     case 'postCard':
       return [{ key: bucketKeys.post(ref.channelId), ...limits.channelMessages }, global];

@@ -1,7 +1,9 @@
 import {
   type APIUser,
   type Client,
+  type Message,
   type MessageReaction,
+  type PartialMessage,
   type PartialMessageReaction,
   type PartialUser,
   PermissionFlagsBits,
@@ -11,7 +13,8 @@ import {
 } from 'discord.js';
 import type { Logger } from '../../core/logger.js';
 import type { ChatInbound } from '../chat-inbound.js';
-import { APPROVE_EMOJI, REJECT_EMOJI } from './card-render.js';
+import type { CallBudget } from './call-budget.js';
+import { APPROVE_EMOJI, parseButtonId, REJECT_EMOJI } from './card-render.js';
 import type { DiscordDirectory } from './discord-directory.js';
 import { isMissingPermissions, toPlatformError } from './discord-errors.js';
 import type { Members } from './members.js';
@@ -39,6 +42,7 @@ export interface ReactionDeps {
   inbound: ChatInbound;
   members: Members;
   pacer: ReactionPacer;
+  budget: CallBudget;
   logger: Logger;
   directory?: DiscordDirectory;
 }
@@ -112,6 +116,17 @@ export function createReactionHandler(deps: ReactionDeps) {
   }
 
   /**
+   * Puts the bot's own ✅ ❌ under a card the notifier (in this or a worker process) just posted, so
+   * people only have to click. Done here, in the one process holding the gateway, so a single pacer
+   * spaces every reaction call of a channel.
+   */
+  async function onMessageCreate(message: Message | PartialMessage): Promise<void> {
+    if (message.author?.id !== client.user?.id || !awaitsDecision(message)) return;
+    await addOwnReaction(deps.pacer, logger, message.channelId, message.id, APPROVE_EMOJI);
+    await addOwnReaction(deps.pacer, logger, message.channelId, message.id, REJECT_EMOJI);
+  }
+
+  /**
    * Applies ✅/❌ made while the bot was away to every card still pending (❌ first: when both are
    * there and their order is unknown, nothing is installed). Also puts back the bot's own ✅/❌ if a
    * crash came between posting a card and reacting to it.
@@ -124,6 +139,7 @@ export function createReactionHandler(deps: ReactionDeps) {
         const route = Routes.channelMessageReaction(card.channelId, card.cardMessageId, encoded(emoji));
         let users: APIUser[];
         try {
+          await deps.budget.take();
           users = (await client.rest.get(route, {
             query: new URLSearchParams({ limit: '100' }),
           })) as APIUser[];
@@ -158,7 +174,7 @@ export function createReactionHandler(deps: ReactionDeps) {
     return channel && 'guildId' in channel ? channel.guildId : null;
   }
 
-  return { onReactionAdd, sweep };
+  return { onReactionAdd, onMessageCreate, sweep };
 }
 
 /** The bot's own ✅/❌ under a card, so people only have to click. Best effort: logged, never thrown. */
@@ -175,4 +191,13 @@ export async function addOwnReaction(
   } catch (error) {
     logger.warn({ err: toPlatformError(error, 'reacting to a card') }, 'could not add a reaction to a card');
   }
+}
+
+/** Whether a message is a card still waiting for a decision (it carries our Approve button). */
+function awaitsDecision(message: Message | PartialMessage): boolean {
+  return message.components.some(
+    (row) =>
+      'components' in row &&
+      row.components.some((c) => 'customId' in c && parseButtonId(c.customId ?? '')?.verdict === 'approve'),
+  );
 }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, RequestMethod, RouteLike } from 'discord.js';
+import type { CallBudget } from './call-budget.js';
 
 /**
  * Reaction calls of one channel, one at a time, each waiting out the window Discord's answer to the
@@ -13,7 +14,7 @@ export interface ReactionPacer {
   run(channelId: string, method: RequestMethod.Put | RequestMethod.Delete, route: RouteLike): Promise<void>;
 }
 
-export function createReactionPacer(client: Client): ReactionPacer {
+export function createReactionPacer(client: Client, budget: CallBudget): ReactionPacer {
   const tails = new Map<string, Promise<unknown>>();
   return {
     run(channelId, method, route) {
@@ -21,6 +22,7 @@ export function createReactionPacer(client: Client): ReactionPacer {
       const next = previous
         .catch(() => undefined)
         .then(async () => {
+          await budget.take();
           const res = await client.rest.queueRequest({ method, fullRoute: route });
           if (res.headers.get('x-ratelimit-remaining') === '0') {
             const resetAfter = Number(res.headers.get('x-ratelimit-reset-after') ?? 0);

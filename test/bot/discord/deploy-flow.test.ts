@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plain } from '../../../bot/discord/text-limits.js';
 import { type DiscordHarness, startDiscordHarness } from './support/discord-harness.js';
 import {
+  answers,
   callback,
   card,
   cardShows,
@@ -108,9 +110,13 @@ describe('Discord: from /deploy to done', () => {
     expect(await status(h, id)).toBe('done');
 
     // The password is in no message anyone else can see, and in no call but the interaction's own.
+    const forms = [password, plain(password)]; // as typed, and as sent (markdown escaped)
     const everyone = [...h.fake.state.visibleMessages(deploys()), ...h.fake.state.visibleMessages(threadId)];
-    expect(JSON.stringify(everyone.map((m) => [m.content, m.embeds, m.edits]))).not.toContain(password);
-    const carrying = h.fake.state.calls.filter((c) => JSON.stringify(c.body ?? '').includes(password));
+    const seen = JSON.stringify(everyone.map((m) => [m.content, m.embeds, m.edits]));
+    for (const form of forms) expect(seen).not.toContain(JSON.stringify(form).slice(1, -1));
+    const carrying = h.fake.state.calls.filter((c) =>
+      forms.some((form) => JSON.stringify(c.body ?? '').includes(JSON.stringify(form).slice(1, -1))),
+    );
     expect(carrying.map((c) => `${c.method} ${c.route}`)).toEqual([
       'PATCH /webhooks/:app/:token/messages/:message',
     ]);
@@ -122,6 +128,61 @@ describe('Discord: from /deploy to done', () => {
     expect(posts.length).toBeGreaterThan(5);
     for (const p of posts)
       expect((p.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({ parse: [] });
+    expect(h.fake.state.rateLimited.total).toBe(0);
+  });
+
+  it('rides out gateway drops mid-deployment: the thread stays complete, missed ✅ still count', async () => {
+    const { id } = await deploy(h, 'dave', { mac: '52:54:00:aa:01:01', os: 'ubuntu2404', hostname: 'web01' });
+    const posted = await card(h, id);
+    // The button is the second way to decide, with the same rules and an ephemeral answer.
+    const press = h.fake.sendInteraction({
+      kind: 'button',
+      customId: `octofleet:approve:${id}`,
+      messageId: posted.id,
+      user: 'carol',
+    });
+    const [pressed] = await h.fake.waitFor(() => answers(h, press).length > 0 && answers(h, press));
+    expect(pressed).toEqual({ text: `✅ You approved deployment #${id}.`, ephemeral: true, embedTitles: [] });
+    await fetch(`${h.bootUrl}/ipxe/52:54:00:aa:01:01?platform=pcbios&manufacturer=QEMU`);
+    await callback(h, id, { status: 'installer', message: 'subiquity started' });
+    await threadShows(h, posted.id, /^⚙️ Installer — subiquity started$/);
+
+    // The connection drops; Discord keeps the session, so a ✅ made meanwhile arrives on resume.
+    const second = await deploy(h, 'bob', { mac: '52:54:00:aa:01:02', os: 'ubuntu2404' });
+    const secondCard = await card(h, second.id);
+    expect(h.fake.dropGateway()).toBe(1);
+    h.fake.addReaction('alice', 'deploys', secondCard.id, '✅');
+    await callback(h, id, { status: 'image_downloading', progress: 30 });
+    await cardShows(h, second.id, /^👍 Approved/);
+    expect(h.fake.state.gateway.resumes).toBe(1);
+
+    // This time the session is lost: the ✅ made before the new IDENTIFY is found by the sweep.
+    const third = await deploy(h, 'bob', { mac: '52:54:00:aa:01:03', os: 'ubuntu2404' });
+    const thirdCard = await card(h, third.id);
+    const identifies = h.fake.state.gateway.identifies;
+    expect(h.fake.dropGateway({ resumable: false })).toBe(1);
+    h.fake.addReaction('alice', 'deploys', thirdCard.id, '✅');
+    await callback(h, id, { status: 'late_command' });
+    await callback(h, id, { status: 'first_boot' });
+    await callback(h, id, { status: 'done' });
+    await cardShows(h, third.id, /^👍 Approved/);
+    expect(h.fake.state.gateway.identifies).toBe(identifies + 1);
+    const listed = h.fake.state.calls.filter(
+      (c) => c.method === 'GET' && c.path.includes(`/${thirdCard.id}/reactions/`),
+    );
+    expect(listed.length).toBeGreaterThan(0); // found by the sweep of the new session
+    await cardShows(h, id, /^✅ Done in /);
+    await threadShows(h, posted.id, /^⏱ /);
+    expect(threadLines(h, posted.id)).toEqual([
+      expect.stringMatching(/^👍 Approved by carol\. /),
+      '🟢 Booting — BIOS, KVM detected',
+      '⚙️ Installer — subiquity started',
+      '📦 Downloading image 30%',
+      '📋 Installation finished',
+      '🚀 First boot',
+      expect.stringMatching(/^✅ Done in \d+s — web01, SSH ready$/),
+      expect.stringMatching(/^⏱ /),
+    ]);
     expect(h.fake.state.rateLimited.total).toBe(0);
   });
 });

@@ -18,10 +18,9 @@ export interface Answer {
 
 /** Messages answering an interaction (the filled "thinking…" reply, then follow-ups), in order. */
 export function answers(h: DiscordHarness, i: FakeInteraction): Answer[] {
-  const ids = [i.originalMessageId, ...i.followupMessageIds].filter((id): id is string => Boolean(id));
-  return ids
-    .map((id) => h.fake.state.messageById.get(id)!)
-    .filter((m) => m && (m.flags & MessageFlags.Loading) === 0)
+  return h.fake.state
+    .messages(i.channelId)
+    .filter((m) => m.interactionId === i.id && (m.flags & MessageFlags.Loading) === 0)
     .map((m) => ({
       text: shown(m.content),
       ephemeral: (m.flags & MessageFlags.Ephemeral) !== 0,
