@@ -6,12 +6,6 @@ import {
 } from 'discord.js';
 import { PROFILES } from '../../core/images/profiles.js';
 
-/**
- * Options of `/deploy` that Discord fills from the catalog while the user types (autocomplete), so new
- * images show up without registering the commands again and `edition` can follow the chosen `os`.
- */
-export const AUTOCOMPLETED_OPTIONS = ['os', 'edition'] as const;
-
 // Approval works through guild roles, so the commands exist in servers only, not in DMs.
 const command = (name: string, description: string) =>
   new SlashCommandBuilder()
@@ -24,8 +18,10 @@ const id = (o: SlashCommandIntegerOption, description: string) =>
 
 /**
  * The whole slash command set, the one source of truth for `npm run discord:register` (which PUTs it)
- * and for the adapter (which reads options by these names). Names match the shared command layer, so
- * an interaction maps onto a `ChatCommand` by name and options alone.
+ * and for the adapter (which reads options by these names and checks at start that Discord has this
+ * set). Names match the shared command layer, so an interaction maps onto a `ChatCommand` by name and
+ * options alone. `os` and `edition` are autocompleted from the catalog, so new images show up without
+ * registering again and `edition` follows the chosen `os`.
  */
 export function discordCommands(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   return [

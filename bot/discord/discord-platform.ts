@@ -1,13 +1,4 @@
-import { createHash } from 'node:crypto';
-import {
-  type APIChannel,
-  type APIMessage,
-  type Client,
-  type ClientOptions,
-  Events,
-  MessageFlags,
-  Routes,
-} from 'discord.js';
+import { type APIMessage, type Client, type ClientOptions, Events, Routes } from 'discord.js';
 import type { Config } from '../../core/config/index.js';
 import type { Logger } from '../../core/logger.js';
 import type { ChatInbound } from '../chat-inbound.js';
@@ -17,20 +8,15 @@ import { createCallBudget } from './call-budget.js';
 import { APPROVE_EMOJI, REJECT_EMOJI, renderCard } from './card-render.js';
 import { createDiscordClient } from './discord-client.js';
 import type { DiscordDirectory } from './discord-directory.js';
-import {
-  DiscordCallError,
-  isArchivedThread,
-  isExistingThread,
-  ThreadLockedError,
-  toPlatformError,
-} from './discord-errors.js';
+import { DiscordCallError, toPlatformError } from './discord-errors.js';
 import { handleInteraction } from './interaction-handler.js';
 import { InteractionSession } from './interaction-session.js';
 import { createMembers } from './members.js';
 import { DEFAULT_RATE_LIMITS, type DiscordRateLimits, rateBucketsFor } from './rate-limits.js';
 import { createReactionHandler, type SweepReport } from './reaction-handler.js';
 import { createReactionPacer } from './reaction-pacer.js';
-import { clamp, DISCORD_LIMITS, fitText, plain } from './text-limits.js';
+import { registrationDrift } from './register-commands.js';
+import { ensureThread, postThreadMessage } from './threads.js';
 
 export interface DiscordPlatformOptions {
   /**
@@ -50,9 +36,6 @@ export interface DiscordPlatform extends ChatPlatform {
   /** Checks pending cards for ✅/❌ made while the bot was away (runs on every new gateway session). */
   sweepPendingCards(): Promise<SweepReport>;
 }
-
-/** How long threads stay open without activity; a new message reopens an archived one. */
-const AUTO_ARCHIVE_MINUTES = 4320;
 
 /**
  * Discord for Octofleet: `/deploy` and friends as slash commands, the card as an embed with ✅/❌
@@ -101,6 +84,14 @@ export function createDiscordPlatform(
     return report;
   };
 
+  const checkRegistration = async () => {
+    if (!client.isReady()) return;
+    const drift = await registrationDrift(client, config.DISCORD_GUILD_ID);
+    if (drift.length) {
+      log.warn({ drift }, 'Discord slash commands differ from this version; run npm run discord:register');
+    }
+  };
+
   return {
     name: 'discord',
     defaultChannel: config.DISCORD_CHANNEL_ID,
@@ -142,6 +133,7 @@ export function createDiscordPlatform(
       }
       await ready;
       log.info({ user: client.user?.tag }, 'connected to Discord');
+      void track(checkRegistration());
       // Started means caught up: what was decided while away is applied before anything new arrives.
       await sweeping;
     },
@@ -168,53 +160,10 @@ export function createDiscordPlatform(
       );
     },
 
-    async ensureThread(ref: WithCard, title: string) {
-      const body = {
-        name: clamp(title, DISCORD_LIMITS.threadName),
-        auto_archive_duration: AUTO_ARCHIVE_MINUTES,
-      };
-      try {
-        const thread = (await client.rest.post(Routes.threads(ref.channelId, ref.cardMessageId), {
-          body,
-        })) as APIChannel;
-        return { threadId: thread.id };
-      } catch (error) {
-        if (!isExistingThread(error)) throw toPlatformError(error, 'starting a thread');
-      }
-      // Already there (a retry after a crash): a thread started from a message carries the message's id.
-      const existing = await call<APIChannel>('finding the existing thread', () =>
-        client.rest.get(Routes.channel(ref.cardMessageId)),
-      );
-      return { threadId: existing.id };
-    },
+    ensureThread: (ref: WithCard, title: string) => ensureThread(client, ref, title),
 
-    async postThreadMessage(ref: WithThread, message: ThreadMessage) {
-      const body = {
-        content: fitText(plain(message.text), DISCORD_LIMITS.content),
-        allowed_mentions: { parse: [] },
-        // Discord drops a second message with the same nonce: a retry after a crash posts nothing twice.
-        nonce: nonceOf(message.key),
-        enforce_nonce: true,
-        // No link previews of installer URLs; progress lines do not notify thread members.
-        flags:
-          MessageFlags.SuppressEmbeds |
-          (message.priority === 'progress' ? MessageFlags.SuppressNotifications : 0),
-      };
-      try {
-        await client.rest.post(Routes.channelMessages(ref.threadId), { body });
-      } catch (error) {
-        // An archived thread reopens on a bot message by itself; only a locked one refuses it.
-        if (!isArchivedThread(error)) throw toPlatformError(error, 'posting in a thread');
-        const locked = new ThreadLockedError(
-          `the thread of deployment #${ref.deploymentId} (${ref.threadId}) is archived and locked, so its ` +
-            'updates cannot be posted; unlock it, or give the bot Manage Threads, and they will follow',
-          50083,
-          400,
-        );
-        log.error({ deploymentId: ref.deploymentId, threadId: ref.threadId }, locked.message);
-        throw locked;
-      }
-    },
+    postThreadMessage: (ref: WithThread, message: ThreadMessage) =>
+      postThreadMessage(client, log, ref, message),
 
     async sendPrivate(_user: ChatUser, text: string, context?: unknown) {
       // Only an interaction gives a channel nobody else sees; the channel is never a fallback.
@@ -238,9 +187,4 @@ export function createDiscordPlatform(
 
     sweepPendingCards: sweep,
   };
-}
-
-/** Discord nonces are at most 25 characters; the message key is longer, so it is hashed. */
-function nonceOf(key: string): string {
-  return createHash('sha256').update(key).digest('base64url').slice(0, 25);
 }

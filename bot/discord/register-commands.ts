@@ -1,4 +1,4 @@
-import { REST, Routes } from 'discord.js';
+import { type APIApplicationCommand, type Client, REST, Routes } from 'discord.js';
 import type { Config } from '../../core/config/index.js';
 import { ConfigError } from '../../core/config/index.js';
 import { discordCommands } from './command-definitions.js';
@@ -31,4 +31,23 @@ export async function registerDiscordCommands(config: Config): Promise<Registrat
   const route = guild ? Routes.applicationGuildCommands(app, guild) : Routes.applicationCommands(app);
   const answer = (await rest.put(route, { body: discordCommands() })) as { name: string }[];
   return { scope: guild ? 'guild' : 'global', commands: answer.map((c) => c.name) };
+}
+
+/**
+ * Compares what Discord has registered with {@link discordCommands}: the command names and option names
+ * that differ, or an empty list when they match. The bot logs the difference at start, so an upgrade
+ * without `npm run discord:register` is noticed.
+ */
+export async function registrationDrift(client: Client<true>, guildId?: string): Promise<string[]> {
+  const app = client.application.id;
+  const route = guildId ? Routes.applicationGuildCommands(app, guildId) : Routes.applicationCommands(app);
+  const registered = (await client.rest.get(route)) as APIApplicationCommand[];
+  const shape = (c: { name: string; options?: { name: string }[] }) =>
+    `/${c.name}${(c.options ?? []).map((o) => ` ${o.name}`).join('')}`;
+  const want = new Set(discordCommands().map(shape));
+  const have = new Set(registered.map(shape));
+  return [
+    ...[...want].filter((c) => !have.has(c)).map((c) => `missing ${c}`),
+    ...[...have].filter((c) => !want.has(c)).map((c) => `stale ${c}`),
+  ];
 }

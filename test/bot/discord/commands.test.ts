@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { type Client, Routes } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_NAMES } from '../../../bot/chat-inbound.js';
 import { discordCommands } from '../../../bot/discord/command-definitions.js';
-import { registerDiscordCommands } from '../../../bot/discord/register-commands.js';
+import { registerDiscordCommands, registrationDrift } from '../../../bot/discord/register-commands.js';
 import { testConfig } from '../../support/test-database.js';
 import { type DiscordHarness, startDiscordHarness } from './support/discord-harness.js';
 import { card, deploy, slash, status } from './support/discord-user.js';
@@ -179,6 +181,25 @@ describe('npm run discord:register', () => {
       commands: expect.arrayContaining(['deploy']),
     });
     expect(h.fake.state.commands.global.map((c) => c.name)).toContain('deploy-cancel');
+  });
+
+  it('defines every command of the shared layer, and the bot notices when Discord has another set', async () => {
+    expect(
+      discordCommands()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual([...COMMAND_NAMES].sort());
+    const client = h.botPlatform.client as Client<true>;
+    expect(await registrationDrift(client, h.fake.guildId)).toEqual([]);
+    const older = discordCommands().filter((c) => c.name !== 'images');
+    await client.rest.put(Routes.applicationGuildCommands(h.fake.applicationId, h.fake.guildId), {
+      body: older,
+    });
+    try {
+      expect(await registrationDrift(client, h.fake.guildId)).toEqual(['missing /images']);
+    } finally {
+      await registerDiscordCommands(h.core.config);
+    }
   });
 
   it('says which variable is missing and exits 1', async () => {
