@@ -34,7 +34,8 @@ export function artifactsRoute(router: Router, { core, metrics }: BootServerDeps
         throw notFound();
       }
       outcome = 'error';
-      const secrets = await core.deployments.secrets(deployment.id);
+      // The token lookup loaded the row with its sealed secrets: no second read.
+      const secrets = await core.deployments.secrets(deployment);
       const context = buildRenderContext({ config: core.config, deployment, image, token, secrets });
       ctx.body = renderWithoutLeaking(() => core.templates.render(name, context), name);
       ctx.type = artifactContentType(artifact);

@@ -393,11 +393,19 @@ export class DeploymentService {
     return this.now().getTime() <= graceEnds ? deployment : null;
   }
 
-  /** Decrypts a deployment's secrets. Never log the result. */
-  async secrets(id: number): Promise<DeploymentSecrets> {
-    const row = await this.em().findOne(Deployment, { id }, { populate: ['secrets'] });
-    if (!row?.secrets) throw new NotFoundError(`deployment #${id} has no secrets`);
-    return JSON.parse(this.opts.secretBox.decrypt(row.secrets)) as DeploymentSecrets;
+  /**
+   * Decrypts a deployment's secrets. Given a loaded deployment whose lazy `secrets` column came along
+   * (as {@link resolveToken} loads it), no query is made: secrets never change after the request.
+   * Never log the result.
+   */
+  async secrets(deployment: number | Pick<Deployment, 'id' | 'secrets'>): Promise<DeploymentSecrets> {
+    const id = typeof deployment === 'number' ? deployment : deployment.id;
+    const sealed =
+      typeof deployment !== 'number' && deployment.secrets
+        ? deployment.secrets
+        : (await this.em().findOne(Deployment, { id }, { populate: ['secrets'] }))?.secrets;
+    if (!sealed) throw new NotFoundError(`deployment #${id} has no secrets`);
+    return JSON.parse(this.opts.secretBox.decrypt(sealed)) as DeploymentSecrets;
   }
 
   private async publish(change: DeploymentChange): Promise<void> {
