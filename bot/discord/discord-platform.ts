@@ -35,6 +35,8 @@ export interface DiscordPlatform extends ChatPlatform {
   readonly client: Client;
   /** Checks pending cards for ✅/❌ made while the bot was away (runs on every new gateway session). */
   sweepPendingCards(): Promise<SweepReport>;
+  /** Resolves once every interaction, reaction and sweep being handled right now is finished. */
+  settled(): Promise<void>;
 }
 
 /**
@@ -140,7 +142,7 @@ export function createDiscordPlatform(
 
     async stop() {
       client.removeAllListeners();
-      await Promise.allSettled([...background]);
+      while (background.size) await Promise.allSettled([...background]);
       await client.destroy();
     },
 
@@ -186,5 +188,9 @@ export function createDiscordPlatform(
     },
 
     sweepPendingCards: sweep,
+
+    async settled() {
+      while (background.size) await Promise.allSettled([...background]);
+    },
   };
 }

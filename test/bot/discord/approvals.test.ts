@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PermissionFlagsBits } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DiscordHarness, startDiscordHarness } from './support/discord-harness.js';
 import { answers, card, cardShows, deploy, status } from './support/discord-user.js';
 
@@ -145,5 +146,27 @@ describe('approvals across bot restarts', () => {
     expect((await card(h, a.id)).embeds[0]!.footer?.text).toMatch(/^Approved by alice\./);
     expect(await decisions(b.id)).toEqual(['bob:reject:true', 'alice:approve:false']);
     expect(h.fake.state.rateLimited.total).toBe(0);
+  });
+
+  it('without Manage Messages a refused ✅ stays (still changing nothing) and no 403 is earned', async () => {
+    const { id, cardId } = await pending('bob');
+    const botRole = [...h.fake.state.roles.values()].find((r) => r.name === 'Octofleet')!;
+    const granted = botRole.permissions;
+    await h.stopBot();
+    botRole.permissions = (BigInt(granted) & ~PermissionFlagsBits.ManageMessages).toString();
+    try {
+      await h.startBot(); // the new session's GUILD_CREATE carries the reduced permissions
+      const invalid = h.fake.state.invalidRequests;
+      h.fake.addReaction('dave', 'deploys', cardId, '✅');
+      await vi.waitFor(async () => expect(await decisions(id)).toEqual(['dave:approve:false']), 10_000);
+      await h.botPlatform.settled(); // the bot has done all it was going to do about that reaction
+      expect(reactors(cardId, '✅')).toContain(h.fake.userId('dave'));
+      expect(h.fake.state.calls.filter((c) => c.method === 'DELETE' && c.path.includes(cardId))).toEqual([]);
+      expect(h.fake.state.invalidRequests).toBe(invalid);
+    } finally {
+      await h.stopBot();
+      botRole.permissions = granted;
+      await h.startBot();
+    }
   });
 });
