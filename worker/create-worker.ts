@@ -72,12 +72,20 @@ export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
       lockDuration: opts.lockDurationMs ?? 30_000,
       stalledInterval: opts.lockDurationMs ?? 30_000,
     });
-    worker.on('failed', (job, error) =>
-      logger.error(
-        { err: error, queue: name, jobId: job?.id, data: job?.data, attempts: job?.attemptsMade },
-        'job failed',
-      ),
-    );
+    worker.on('failed', (job, error) => {
+      const final =
+        !job || error.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+      const fields = {
+        err: error,
+        queue: name,
+        jobId: job?.id,
+        data: job?.data,
+        attempts: job?.attemptsMade,
+      };
+      if (final)
+        logger.error(fields, 'job failed for good; the reconciler will schedule it again from Postgres');
+      else logger.warn(fields, 'job failed; retrying with backoff');
+    });
     worker.on('error', (error) => logger.error({ err: error, queue: name }, 'queue worker error'));
     workers.push(worker);
   };

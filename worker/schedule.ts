@@ -64,10 +64,14 @@ export function createScheduler(
           deduplication: { id: jobIds.notifyCoalesced(deploymentId), keepLastIfActive: true },
         });
       } else {
-        await queues.notify.add('notify', data, {
+        const job = await queues.notify.add('notify', data, {
           priority: jobPriority(priority),
           deduplication: { id: jobIds.notify(deploymentId), keepLastIfActive: true },
         });
+        // Deduplicated into a run that is waiting out a rate limit (often the card-edit budget): wake it,
+        // so a new state goes to the thread now; whatever is still limited simply waits again.
+        const existing = job.id ? await queues.notify.getJob(job.id) : undefined;
+        if (existing && (await existing.isDelayed())) await existing.promote().catch(() => {});
       }
     },
     async arm(deploymentId) {

@@ -14,8 +14,3 @@ export function cardLines(card: CardModel): string[] {
   if (card.footer) lines.push(card.footer);
   return lines;
 }
-
-/** One line for a card edit: `⚙️ Installing — Downloading image 45%`. */
-export function cardSummary(card: CardModel): string {
-  return card.statusLine;
-}

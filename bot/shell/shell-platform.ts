@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import type { ChatInbound, CommandReply } from '../chat-inbound.js';
+import type { ChatInbound } from '../chat-inbound.js';
 import type { ChatPlatform, ChatUser, ThreadMessage, WithCard, WithThread } from '../chat-platform.js';
 import type { CardModel } from '../messages/card.js';
 import { cardLines } from '../messages/card-text.js';
@@ -72,10 +72,7 @@ export function createShellPlatform(opts: ShellPlatformOptions): ShellPlatform {
       name,
       text: rest.join(' '),
     });
-    printReply(reply);
-  }
-
-  function printReply(reply: CommandReply): void {
+    // Ephemeral or public, the console is one person's screen.
     print(reply.text);
   }
 

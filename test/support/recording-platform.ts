@@ -116,7 +116,7 @@ export class RecordingPlatform implements ChatPlatform {
     );
     const messageId = `M${card.deploymentId}-${this.cards.size}`;
     this.cards.set(messageId, { channelId, card, versions: [card] });
-    this.done('postCard', card.deploymentId);
+    this.done('postCard', card.deploymentId, card.statusLine);
     return { messageId };
   }
 
@@ -126,7 +126,7 @@ export class RecordingPlatform implements ChatPlatform {
     if (!entry) throw new Error(`unknown card ${ref.cardMessageId}`);
     entry.card = card;
     entry.versions.push(card);
-    this.done('updateCard', ref.deploymentId);
+    this.done('updateCard', ref.deploymentId, card.statusLine);
   }
 
   async ensureThread(ref: WithCard, title: string) {
@@ -143,7 +143,7 @@ export class RecordingPlatform implements ChatPlatform {
     await this.enter('postThreadMessage', ref, message.text);
     if (message.text.length > this.maxMessageLength) throw new Error('message too long');
     this.threads.get(ref.deploymentId)!.push(message.text);
-    this.done('postThreadMessage', ref.deploymentId);
+    this.done('postThreadMessage', ref.deploymentId, message.text);
   }
 
   async sendPrivate(user: ChatUser, text: string) {
@@ -228,7 +228,7 @@ export class RecordingPlatform implements ChatPlatform {
     await this.opts.onCall?.({ action, deploymentId: loc.deploymentId, at: Date.now(), text });
     const injected = this.failures.findIndex((f) => f.action === action);
     if (injected >= 0) {
-      const [{ error }] = this.failures.splice(injected, 1) as [{ error: Error }];
+      const { error } = this.failures.splice(injected, 1)[0]!;
       if (error instanceof RateLimitedError) {
         this.rateLimited++;
         this.lastRateLimitedAt = Date.now();
@@ -250,8 +250,8 @@ export class RecordingPlatform implements ChatPlatform {
     if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
   }
 
-  private done(action: ChatAction, deploymentId: number) {
-    this.record({ action, deploymentId, at: Date.now() });
+  private done(action: ChatAction, deploymentId: number, text?: string) {
+    this.record({ action, deploymentId, at: Date.now(), text });
   }
 
   private record(call: RecordedCall) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRateLimiter } from '../../worker/notifier/rate-limiter.js';
+import { createRateLimiter, usableSlots } from '../../worker/notifier/rate-limiter.js';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const prefix = `t${randomBytes(5).toString('hex')}`;
@@ -49,5 +49,20 @@ describe('shared rate limiter (Redis)', () => {
       Array.from({ length: 10 }, (_, i) => (i % 2 ? limiter : second).take([bucket])),
     );
     expect(results.filter((w) => w === 0)).toHaveLength(5);
+  });
+
+  it('leaves headroom for more urgent calls: progress stops first, final states get the rest', async () => {
+    const bucket = { key: 'update:e', limit: 10, windowMs: 60_000 };
+    const granted = async (priority: 'final' | 'state' | 'progress') => {
+      let n = 0;
+      while ((await limiter.take([bucket], priority)) === 0) n++;
+      return n;
+    };
+    expect(await granted('progress')).toBe(4);
+    expect(await granted('state')).toBe(3);
+    expect(await granted('final')).toBe(3);
+    expect([usableSlots(1, 'progress'), usableSlots(5, 'state'), usableSlots(50, 'progress')]).toEqual([
+      1, 3, 20,
+    ]);
   });
 });

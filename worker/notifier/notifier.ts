@@ -7,7 +7,7 @@ import {
   RateLimitedError,
 } from '../../bot/chat-platform.js';
 import { cardFor, imageOf } from '../../bot/messages/card-source.js';
-import { priorityOfState } from '../../bot/messages/labels.js';
+import { morePressing, priorityOfState } from '../../bot/messages/labels.js';
 import type { ChatRef } from '../../core/chat/chat-ref.entity.js';
 import { ChatRefRepository } from '../../core/chat/chat-ref-repository.js';
 import type { Core } from '../../core/create-core.js';
@@ -77,10 +77,9 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
   if (!ref) return { kind: 'unroutable' };
   const platform = deps.platforms.get(ref.platform)!;
   const loc: ChatLocation = { ...ref, deploymentId };
-  const statePriority = priorityOfState(d.status === 'pending_approval' ? 'approved' : d.status);
   const call = async <T>(action: ChatAction, priority: MessagePriority, fn: () => Promise<T>): Promise<T> => {
     const buckets = platform.rateBuckets(action, loc);
-    const wait = await deps.limiter.take(buckets);
+    const wait = await deps.limiter.take(buckets, priority);
     if (wait > 0) throw new Wait(wait, priority);
     try {
       return await fn();
@@ -95,7 +94,8 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
   const card = await cardFor(core.deployments, d, platform);
   let cardCalls = 0;
   if (!loc.cardMessageId) {
-    const { messageId } = await call('postCard', statePriority, () => platform.postCard(loc.channelId, card));
+    // Without its card nobody can approve a request, and nothing else of it can be shown: it goes first.
+    const { messageId } = await call('postCard', 'final', () => platform.postCard(loc.channelId, card));
     await refs.setCardMessage(ref.id, messageId);
     loc.cardMessageId = messageId;
     await deps.cards.remember(platform.name, card);
@@ -105,27 +105,44 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
 
   const image = await imageOf(core.deployments, d.os);
   const plan = planThread(d, events, { family: image.family }, platform.maxMessageLength);
-  for (const planned of plan.messages) {
-    if (!loc.threadId) {
-      const { threadId } = await call('createThread', planned.message.priority, () =>
-        platform.ensureThread(withCard, card.title),
+  let threadWait: Wait | null = null;
+  try {
+    for (const planned of plan.messages) {
+      if (!loc.threadId) {
+        const { threadId } = await call('createThread', planned.message.priority, () =>
+          platform.ensureThread(withCard, card.title),
+        );
+        await refs.setThread(ref.id, threadId);
+        loc.threadId = threadId;
+      }
+      const withThread = { ...withCard, threadId: loc.threadId };
+      // Carry the whole backlog's urgency: a progress line queued before a final one must not hold it back.
+      await call('postThreadMessage', planPriority(plan, 'progress'), () =>
+        platform.postThreadMessage(withThread, planned.message),
       );
-      await refs.setThread(ref.id, threadId);
-      loc.threadId = threadId;
+      await repo.markPosted(planned.eventIds);
     }
-    const withThread = { ...withCard, threadId: loc.threadId };
-    // Carry the whole backlog's urgency: a progress line queued before a final one must not hold it back.
-    await call('postThreadMessage', planPriority(plan, 'progress'), () =>
-      platform.postThreadMessage(withThread, planned.message),
-    );
-    await repo.markPosted(planned.eventIds);
+  } catch (error) {
+    if (!(error instanceof Wait)) throw error;
+    // The thread's channel is saturated; card edits often count against another limit (Slack's
+    // chat.update), so the card can still show the news now while the thread catches up.
+    threadWait = error;
   }
 
   if (!(await deps.cards.isCurrent(platform.name, card))) {
-    await call('updateCard', statePriority, () => platform.updateCard(withCard, card));
-    await deps.cards.remember(platform.name, card);
-    cardCalls++;
+    // A card edit is as urgent as the news it carries: a new state, or only a percentage.
+    const news = events.filter((e) => !e.postedAt).map((e) => priorityOfState(e.state));
+    try {
+      await call('updateCard', news.reduce(morePressing, 'progress'), () =>
+        platform.updateCard(withCard, card),
+      );
+      await deps.cards.remember(platform.name, card);
+      cardCalls++;
+    } catch (error) {
+      if (!(error instanceof Wait) || !threadWait) throw error;
+    }
   }
+  if (threadWait) throw threadWait;
   await repo.markPosted(plan.cardOnly);
   return { kind: 'done', messages: plan.messages.length, cardCalls };
 }

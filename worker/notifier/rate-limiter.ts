@@ -1,13 +1,17 @@
 import type { Redis } from 'ioredis';
-import type { RateBucket } from '../../bot/chat-platform.js';
+import type { MessagePriority, RateBucket } from '../../bot/chat-platform.js';
 
 /**
  * Shared rate limiter for chat calls: every worker process takes its slots from the same Redis, so two
  * workers together stay within a platform's limits. Losing Redis only forgets recent usage.
  */
 export interface RateLimiter {
-  /** Takes one slot in every bucket, or none. Resolves 0 when granted, else how many ms to wait. */
-  take(buckets: RateBucket[]): Promise<number>;
+  /**
+   * Takes one slot in every bucket, or none. Resolves 0 when granted, else how many ms to wait.
+   * Less urgent calls leave headroom for more urgent ones ({@link usableSlots}).
+   * @defaultValue priority `final` (the whole bucket)
+   */
+  take(buckets: RateBucket[], priority?: MessagePriority): Promise<number>;
   /** The platform answered 429: these buckets wait `ms` for everyone. */
   block(keys: string[], ms: number): Promise<void>;
 }
@@ -50,16 +54,26 @@ return 0
 
 let sequence = 0;
 
+/**
+ * How much of a bucket a call of this class may fill: final states all of it, state changes 75 %,
+ * progress 40 % (at least one slot). So a burst of progress edits cannot leave a final state waiting a
+ * whole window (Slack's 50 edits a minute), and nothing is starved for good: usage slides out.
+ */
+export function usableSlots(limit: number, priority: MessagePriority): number {
+  const share = priority === 'final' ? 1 : priority === 'state' ? 0.75 : 0.4;
+  return Math.max(1, Math.floor(limit * share));
+}
+
 /** A limiter whose keys live under `<prefix>:{rl}:` (one hash slot, so it also works on Redis Cluster). */
 export function createRateLimiter(redis: Redis, prefix: string, opts: RateLimiterOptions = {}): RateLimiter {
   const margin = opts.margin ?? ((w: number) => Math.max(100, Math.round(w * 0.1)));
   const key = (bucket: string) => `${prefix}:{rl}:${bucket}`;
   const member = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   return {
-    async take(buckets) {
+    async take(buckets, priority = 'final') {
       if (!buckets.length) return 0;
       const keys = buckets.flatMap((b) => [key(b.key), `${key(b.key)}:blocked`]);
-      const args = buckets.flatMap((b) => [b.limit, b.windowMs + margin(b.windowMs)]);
+      const args = buckets.flatMap((b) => [usableSlots(b.limit, priority), b.windowMs + margin(b.windowMs)]);
       const wait = await redis.eval(TAKE, keys.length, ...keys, ...args, `${member}-${++sequence}`);
       return Number(wait);
     },
