@@ -83,16 +83,14 @@ const editionName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and hyphens');
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: line breaks would split a script's echo line
+const ONE_LINE = /^[^\u0000-\u001f\u007f]+$/;
+
 /** An OS image as the catalog file and the admin API describe it. */
 export const imageInput = z
   .object({
     id: imageId,
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: line breaks would split a script's echo line
-    name: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(/^[^\u0000-\u001f\u007f]+$/, 'must be one line of text'),
+    name: z.string().min(1).max(128).regex(ONE_LINE, 'must be one line of text'),
     family: z.enum(['windows', 'linux']),
     boot: imageBoot,
     templates: z
