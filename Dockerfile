@@ -1,4 +1,4 @@
-# One image for every role: `npm run boot-server|worker|bot` (or `npm start` for all in one).
+# One image for every role: `cli/start.ts boot-server|worker|bot`, or `all` in one process.
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -20,4 +20,5 @@ COPY slack ./slack
 COPY openapi.yaml ./
 USER node
 EXPOSE 8080 8081
-CMD ["npm", "start"]
+# node directly, not npm: npm does not forward SIGTERM, and the app drains on it.
+CMD ["node", "--import", "tsx", "cli/start.ts", "all"]

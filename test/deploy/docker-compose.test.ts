@@ -26,7 +26,8 @@ describe('docker-compose.yml', () => {
     for (const role of ['boot-server', 'worker', 'bot']) {
       const service = compose.services[role];
       expect(service.image).toBe('octofleet:latest');
-      expect(service.command).toEqual(['npm', 'run', role]);
+      expect(service.command).toEqual(['node', '--import', 'tsx', 'cli/start.ts', role]);
+      expect(service.init).toBe(true);
       expect(service.depends_on).toMatchObject({
         postgres: { condition: 'service_healthy' },
         redis: { condition: 'service_healthy' },
