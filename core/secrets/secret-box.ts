@@ -41,8 +41,10 @@ export function createSecretBox(keyMaterial: string): SecretBox {
       const id = Number(match[1]);
       const nonce = await lookupNonce(id);
       // Compare against a dummy when the deployment is unknown, so timing says nothing either way.
-      const expected = mac(id, nonce ?? 'unknown');
-      const given = Buffer.from(match[2]!, 'base64url');
+      // Compared as text: decoding would accept non-canonical spellings (43 base64url characters carry
+      // 258 bits, and decoders ignore the last 2), so two strings would name one token.
+      const expected = Buffer.from(mac(id, nonce ?? 'unknown').toString('base64url'));
+      const given = Buffer.from(match[2]!);
       const ok = given.length === expected.length && timingSafeEqual(given, expected);
       return ok && nonce !== null ? id : null;
     },

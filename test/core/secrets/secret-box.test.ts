@@ -20,6 +20,20 @@ describe('deployment tokens', () => {
     },
   );
 
+  it('accept only the canonical spelling of a token', async () => {
+    const nonce = newTokenNonce();
+    const token = box.tokenFor(7, nonce);
+    const last = token.at(-1)!;
+    // The last character carries 2 unused bits: flipping them keeps the decoded bytes the same.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const i = alphabet.indexOf(last);
+    const twin = alphabet[(i & ~3) | ((i + 1) & 3)]!;
+    expect(Buffer.from(token.slice(-43, -1) + twin, 'base64url')).toEqual(
+      Buffer.from(token.slice(-43), 'base64url'),
+    );
+    expect(await box.verifyToken(token.slice(0, -1) + twin, async () => nonce)).toBeNull();
+  });
+
   it('differ between keys', () => {
     expect(createSecretBox('a'.repeat(64)).tokenFor(1, 'n')).not.toBe(
       createSecretBox('b'.repeat(64)).tokenFor(1, 'n'),
