@@ -1,6 +1,7 @@
 // Migrations are listed here explicitly (MikroORM `migrationsList`) rather than discovered on disk, so
 // they load the same way under tsx, Vitest and a bundled build. After `npm run migration:create`, add
-// the new class below.
+// the new class below. MikroORM 6 re-creates the deployment check constraints in every generated
+// migration (it cannot compare check expressions); drop those lines when they are the only change.
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127070724 } from './Migration20261127070724.js';
 

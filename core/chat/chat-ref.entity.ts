@@ -1,5 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-import { Deployment } from '../deployments/deployment.entity.js';
+import { deploymentIdProperty } from '../deployments/deployment.entity.js';
 
 /** Where a deployment lives in chat: the card message and the thread under it. */
 export class ChatRef {
@@ -19,13 +19,7 @@ export const ChatRefSchema = new EntitySchema<ChatRef>({
   indexes: [{ name: 'chat_ref_card_idx', properties: ['platform', 'cardMessageId'] }],
   properties: {
     id: { type: 'number', primary: true, autoincrement: true },
-    deploymentId: {
-      kind: 'm:1',
-      entity: () => Deployment,
-      mapToPk: true,
-      fieldName: 'deployment_id',
-      deleteRule: 'cascade',
-    },
+    deploymentId: deploymentIdProperty,
     platform: { type: 'string', length: 16 },
     channelId: { type: 'string', length: 64 },
     cardMessageId: { type: 'string', length: 64, nullable: true },

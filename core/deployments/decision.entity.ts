@@ -1,5 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-import { Deployment } from './deployment.entity.js';
+import { deploymentIdProperty } from './deployment.entity.js';
 
 /** Audit record of every approval decision, accepted or refused: who, where, when, what. */
 export class Decision {
@@ -21,13 +21,7 @@ export const DecisionSchema = new EntitySchema<Decision>({
   indexes: [{ name: 'decision_deployment_idx', properties: ['deploymentId'] }],
   properties: {
     id: { type: 'number', primary: true, autoincrement: true },
-    deploymentId: {
-      kind: 'm:1',
-      entity: () => Deployment,
-      mapToPk: true,
-      fieldName: 'deployment_id',
-      deleteRule: 'cascade',
-    },
+    deploymentId: deploymentIdProperty,
     verdict: { type: 'string', length: 16 },
     accepted: { type: 'boolean' },
     reason: { type: 'text', nullable: true },

@@ -1,5 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-import { Deployment } from './deployment.entity.js';
+import { deploymentIdProperty } from './deployment.entity.js';
 import type { DeploymentState } from './lifecycle.js';
 
 /**
@@ -33,13 +33,7 @@ export const DeploymentEventSchema = new EntitySchema<DeploymentEvent>({
   ],
   properties: {
     id: { type: 'bigint', primary: true, autoincrement: true },
-    deploymentId: {
-      kind: 'm:1',
-      entity: () => Deployment,
-      mapToPk: true,
-      fieldName: 'deployment_id',
-      deleteRule: 'cascade',
-    },
+    deploymentId: deploymentIdProperty,
     stage: { type: 'string', length: 64 },
     message: { type: 'text', nullable: true },
     progress: { type: 'number', nullable: true },

@@ -97,3 +97,15 @@ export const DeploymentSchema = new EntitySchema<Deployment>({
     lastEventAt: { ...date(), onCreate: () => new Date() },
   },
 });
+
+/**
+ * The `deployment_id` column of a table that belongs to a deployment: a foreign key that removes the
+ * row with its deployment, held as the plain id (`mapToPk`) since these rows are never loaded with it.
+ */
+export const deploymentIdProperty = {
+  kind: 'm:1',
+  entity: () => Deployment,
+  mapToPk: true,
+  fieldName: 'deployment_id',
+  deleteRule: 'cascade',
+} as const;
