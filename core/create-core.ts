@@ -35,6 +35,16 @@ export async function createCore(
   const orm = await openOrm(config.DATABASE_URL, {
     debug: config.LOG_LEVEL === 'trace',
     logger: (message) => logger.trace({ orm: true }, message),
+    // knex's own warnings (a pooled connection the server closed) would go to the console, which is the
+    // shell adapter's chat; route them into the structured log instead.
+    driverOptions: {
+      log: {
+        warn: (message: unknown) => logger.warn({ db: true }, String(message)),
+        error: (message: unknown) => logger.error({ db: true }, String(message)),
+        deprecate: (message: unknown) => logger.debug({ db: true }, String(message)),
+        debug: (message: unknown) => logger.trace({ db: true }, String(message)),
+      },
+    },
   });
   try {
     if (opts.migrate ?? true) {
