@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { createCore } from '../../core/create-core.js';
+import { createLogger } from '../../core/logger.js';
+import { queryOnce } from '../support/bench-database.js';
+import { freePort, spawnTs, type WatchedChild, waitUntilUp } from '../support/child-process.js';
+import { createLoadClient, type LoadClient } from '../support/http-load.js';
+import { createInstallation } from '../support/installation.js';
+import { median, round, summarize } from '../support/stats.js';
+import { createMachines, machineScriptPath, ROUTES, WAVES } from './machines.js';
+import { approveDeployments } from './setup.js';
+import { blast, runWaves } from './storm.js';
+import { type BootStormResult, judge } from './targets.js';
+
+export interface BootStormOptions {
+  /** Machines powered on at once. @defaultValue 1000 */
+  machines?: number;
+  /** Requests in flight. @defaultValue 256 */
+  inFlight?: number;
+  /** Where the app's and the baseline's logs go. */
+  logDir: string;
+  /** Write V8 CPU profiles of the app's processes into this folder (`--cpu-prof`; the largest is the app). */
+  profileDir?: string;
+  /** Progress lines for the operator. */
+  say(line: string): void;
+}
+
+const DEADLINE_MS = 10 * 60_000;
+const WARMUP_REQUESTS = 2000;
+const BASELINE_ROUNDS = 3;
+
+/**
+ * The boot storm: `machines` approved deployments, the real boot server (`cli/start.ts boot-server`, its
+ * own process) on a fresh Postgres database and Redis prefix, and a load generator in this process. Then
+ * the same traffic shape against a bare node:http baseline. Creates and drops its own database.
+ */
+export async function runBootStorm(opts: BootStormOptions): Promise<BootStormResult> {
+  const count = opts.machines ?? 1000;
+  const inFlight = opts.inFlight ?? 256;
+  const installation = await createInstallation({
+    // Answer files render their domain join and agent parts, as a lab's would.
+    WINDOWS_DOMAIN: 'lab.example',
+    WINDOWS_JOIN_USER: 'LAB\\joiner',
+    WINDOWS_JOIN_PASSWORD: randomBytes(12).toString('base64url'),
+    WINDOWS_AGENT_URL: 'http://127.0.0.1/agent.msi',
+    LINUX_SSH_AUTHORIZED_KEYS:
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBenchBenchBenchBenchBenchBenchBenchBenchBe bench',
+  });
+  const { config, bootOrigin: origin } = installation;
+  const core = await createCore(config, createLogger({ level: 'silent' }));
+  let app: WatchedChild | undefined;
+  let baseline: WatchedChild | undefined;
+  const signal = AbortSignal.timeout(DEADLINE_MS);
+  try {
+    const machines = createMachines(count);
+    opts.say(`boot storm: creating and approving ${count} deployments`);
+    await approveDeployments(core, machines);
+
+    opts.say('boot storm: starting the boot server (npm run boot-server) in its own process');
+    app = await installation.launch('boot-server', {
+      logFile: join(opts.logDir, 'boot-storm-app.log'),
+      profileDir: opts.profileDir,
+    });
+    const watched = app;
+    const client = createLoadClient(origin, { inFlight, signal });
+    await warmUp(client);
+    const cpuBefore = await watched.cpuSeconds();
+    const rssAfterWarmUp = (await watched.rssMb()) ?? Number.NaN;
+    opts.say(`boot storm: ${count} machines power on, ${inFlight} requests in flight`);
+    const loadBefore = loadavg()[0]!;
+    const started = performance.now();
+    const storm = await runWaves(client, machines, WAVES, () => watched.cpuSeconds());
+    const stormSeconds = (performance.now() - started) / 1000;
+    const appCpu = (await watched.cpuSeconds()) - cpuBefore;
+    const loadAfter = loadavg()[0]!;
+    const appPeakRss = await app.peakRssMb();
+    await client.close();
+    await app.stop();
+
+    const persisted = await countPersisted(config.DATABASE_URL);
+    const ipxeBytes = storm.bodyBytes.get('/ipxe/:mac') ?? [];
+    const scriptBytes = Math.round(ipxeBytes.reduce((a, b) => a + b, 0) / Math.max(1, ipxeBytes.length));
+
+    opts.say(`boot storm: baseline, bare node:http answering a constant ${scriptBytes}-byte script`);
+    const basePort = await freePort();
+    baseline = spawnTs('bench/boot-storm/baseline-server.ts', {
+      env: { PATH: process.env.PATH, BASELINE_BYTES: String(scriptBytes), BASELINE_PORT: String(basePort) },
+      logFile: join(opts.logDir, 'boot-storm-baseline.log'),
+    });
+    const baseOrigin = `http://127.0.0.1:${basePort}`;
+    await waitUntilUp(`${baseOrigin}/healthz`, baseline);
+    const baseClient = createLoadClient(baseOrigin, { inFlight, signal });
+    await warmUp(baseClient);
+    const rounds = [];
+    for (let i = 0; i < BASELINE_ROUNDS; i++) {
+      rounds.push(
+        await blast(baseClient, count, (n) => ({ method: 'GET', path: machineScriptPath(machines[n]!) })),
+      );
+    }
+    await baseClient.close();
+    await baseline.stop();
+
+    const routes = ROUTES.map((route) => {
+      const waves = storm.waves.filter((w) => w.route === route);
+      const requests = waves.reduce((n, w) => n + w.requests, 0);
+      const seconds = waves.reduce((n, w) => n + w.seconds, 0);
+      const cpuMs = waves.reduce((n, w) => n + w.cpuMsPerRequest * w.requests, 0);
+      return {
+        route,
+        requests,
+        cpuMsPerRequest: round(cpuMs / Math.max(requests, 1), 2),
+        rps: round(requests / Math.max(seconds, 1e-9), 0),
+        latencyMs: summarize(storm.latencies.get(route) ?? []),
+        errors: waves.reduce((n, w) => n + w.errors, 0),
+      };
+    });
+    const baseRps = median(rounds.map((r) => r.rps));
+    const medianRound = rounds.find((r) => r.rps === baseRps)!;
+    return judge({
+      machines: count,
+      inFlight,
+      requests: storm.waves.reduce((n, w) => n + w.requests, 0),
+      seconds: round(stormSeconds, 2),
+      loadAverage: { before: round(loadBefore, 1), after: round(loadAfter, 1) },
+      waves: storm.waves.map((w) => ({
+        ...w,
+        seconds: round(w.seconds, 2),
+        cpuMsPerRequest: round(w.cpuMsPerRequest, 2),
+      })),
+      routes,
+      baseline: {
+        scriptBytes,
+        rps: round(baseRps, 0),
+        roundsRps: rounds.map((r) => round(r.rps, 0)),
+        latencyMs: summarize(medianRound.latencies),
+        errors: rounds.reduce((n, r) => n + r.errors, 0),
+      },
+      errors: Object.fromEntries(storm.errors),
+      machinesLost: storm.machinesLost,
+      app: {
+        peakRssMb: round(appPeakRss ?? Number.NaN, 0),
+        rssAfterWarmUpMb: round(rssAfterWarmUp, 0),
+        cpuSeconds: round(appCpu, 1),
+      },
+      callbacks: {
+        sent: storm.latencies.get('/cb/:token')?.length ?? 0,
+        recorded: storm.callbacksRecorded,
+        persisted: persisted.installerEvents,
+        expected: count * 12,
+      },
+      deploymentsDone: persisted.done,
+      systems: persisted.systems,
+    });
+  } finally {
+    await app?.stop();
+    await baseline?.stop();
+    await core.close();
+    await installation.dispose();
+  }
+}
+
+/** Brings both servers' JIT and connection pools to speed on requests that change nothing. */
+async function warmUp(client: LoadClient): Promise<void> {
+  const paths = ['/boot.ipxe', '/ipxe/02-00-00-00-00-01?platform=efi&arch=x86_64', '/healthz'];
+  await blast(client, WARMUP_REQUESTS, (i) => ({ method: 'GET', path: paths[i % paths.length]! }));
+}
+
+async function countPersisted(databaseUrl: string) {
+  const [row] = await queryOnce<{ installer_events: string; done: string; systems: string }>(
+    databaseUrl,
+    `select (select count(*) from deployment_event where source = 'installer') as installer_events,
+            (select count(*) from deployment where status = 'done') as done,
+            (select count(*) from system) as systems`,
+  );
+  return {
+    installerEvents: Number(row?.installer_events),
+    done: Number(row?.done),
+    systems: Number(row?.systems),
+  };
+}

@@ -1,0 +1,49 @@
+import { mark, table } from '../support/markdown.js';
+import type { BootStormResult } from './targets.js';
+
+/** The boot storm's figures as markdown: per-route table, baseline, targets. */
+export function bootStormMarkdown(r: BootStormResult): string {
+  const routes = table(
+    ['route', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'app CPU ms/req', 'errors'],
+    [
+      ...r.routes
+        .filter((x) => x.requests)
+        .map((x) => [
+          x.route,
+          x.requests,
+          x.rps,
+          x.latencyMs.p50,
+          x.latencyMs.p99,
+          x.latencyMs.max,
+          x.cpuMsPerRequest,
+          x.errors,
+        ]),
+      [
+        `baseline (node:http, ${r.baseline.scriptBytes} B)`,
+        r.machines,
+        r.baseline.rps,
+        r.baseline.latencyMs.p50,
+        r.baseline.latencyMs.p99,
+        r.baseline.latencyMs.max,
+        '',
+        r.baseline.errors,
+      ],
+    ],
+  );
+  const targets = table(
+    ['target', 'wanted', 'measured', 'met'],
+    r.targets.map((t) => [t.name, t.target, t.measured, mark(t.met)]),
+  );
+  const errors = Object.entries(r.errors);
+  return [
+    `**Boot storm**: ${r.machines} machines (half Windows Server 2025, half Ubuntu 24.04), ${r.inFlight} requests in flight, ` +
+      `${r.requests} requests in ${r.seconds} s; app process used ${r.app.cpuSeconds} s of CPU, peak RSS ${r.app.peakRssMb} MB (${r.app.rssAfterWarmUpMb} MB before the storm). ` +
+      `Baseline rounds: ${r.baseline.roundsRps.join(', ')} req/s (median taken). ` +
+      `Load average before/after: ${r.loadAverage.before}/${r.loadAverage.after}.`,
+    '',
+    routes,
+    '',
+    targets,
+    ...(errors.length ? ['', `Errors: ${errors.map(([k, n]) => `${k} ×${n}`).join('; ')}`] : []),
+  ].join('\n');
+}

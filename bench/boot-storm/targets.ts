@@ -1,0 +1,87 @@
+import type { LatencySummary } from '../support/stats.js';
+import type { Route } from './machines.js';
+import type { WaveResult } from './storm.js';
+
+/** One target of issue 10 and whether the run met it. */
+export interface Target {
+  name: string;
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+export interface BootStormFigures {
+  machines: number;
+  inFlight: number;
+  requests: number;
+  seconds: number;
+  /** 1-minute load average of the machine before and after the storm (other work skews the figures). */
+  loadAverage: { before: number; after: number };
+  waves: WaveResult[];
+  routes: {
+    route: Route;
+    requests: number;
+    /** App CPU time per request (user + system), a figure less sensitive to a busy machine than req/s. */
+    cpuMsPerRequest: number;
+    rps: number;
+    latencyMs: LatencySummary;
+    errors: number;
+  }[];
+  baseline: {
+    scriptBytes: number;
+    rps: number;
+    roundsRps: number[];
+    latencyMs: LatencySummary;
+    errors: number;
+  };
+  errors: Record<string, number>;
+  machinesLost: number;
+  app: { peakRssMb: number; rssAfterWarmUpMb: number; cpuSeconds: number };
+  callbacks: { sent: number; recorded: number; persisted: number; expected: number };
+  deploymentsDone: number;
+  systems: number;
+}
+
+export interface BootStormResult extends BootStormFigures {
+  ipxeToBaseline: number;
+  targets: Target[];
+}
+
+/** Checks the figures against the targets: throughput ratio, p99, errors, persistence, memory. */
+export function judge(f: BootStormFigures): BootStormResult {
+  const ipxe = f.routes.find((r) => r.route === '/ipxe/:mac')!;
+  const ratio = Math.round((ipxe.rps / f.baseline.rps) * 100) / 100;
+  const worstP99 = f.routes
+    .filter((r) => r.requests)
+    .reduce((w, r) => (r.latencyMs.p99 > w.latencyMs.p99 ? r : w));
+  const errorCount = Object.values(f.errors).reduce((a, b) => a + b, 0);
+  const { callbacks: cb } = f;
+  const targets: Target[] = [
+    {
+      name: '/ipxe/:mac throughput vs baseline',
+      target: '≥ 0.5×',
+      measured: `${ratio}× (${ipxe.rps} vs ${f.baseline.rps} req/s)`,
+      met: ratio >= 0.5,
+    },
+    {
+      name: 'p99 latency, every route',
+      target: '< 50 ms',
+      measured: `worst ${worstP99.latencyMs.p99} ms (${worstP99.route})`,
+      met: worstP99.latencyMs.p99 < 50,
+    },
+    { name: 'errors', target: '0', measured: String(errorCount), met: errorCount === 0 },
+    {
+      name: 'callbacks persisted',
+      target: `all ${cb.expected}`,
+      measured: `${cb.persisted} rows for ${cb.recorded} answered`,
+      met: cb.persisted === cb.expected && cb.recorded === cb.expected,
+    },
+    {
+      name: 'peak RSS of the app process',
+      target: '< 300 MB',
+      measured: `${f.app.peakRssMb} MB`,
+      met: f.app.peakRssMb < 300,
+    },
+  ];
+  return { ...f, ipxeToBaseline: ratio, targets };
+}

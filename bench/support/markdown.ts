@@ -1,0 +1,13 @@
+/** A GitHub-flavoured markdown table; numbers are right-aligned. */
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const right = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
+  const cell = (v: string | number) => String(v).replaceAll('|', '\\|');
+  return [
+    `| ${headers.map(cell).join(' | ')} |`,
+    `| ${headers.map((_, i) => (right[i] ? '---:' : '---')).join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
+}
+
+/** ✅ or ❌ for a target. */
+export const mark = (met: boolean) => (met ? '✅' : '❌');
