@@ -1,14 +1,22 @@
-// `npm run bench [-- boot-storm|chat-fanout] [--quick] [--readme]`: runs the benchmarks, prints markdown,
-// writes bench/results/latest.json (and with --readme, the README's "Benchmark results" section).
+// `npm run bench [-- boot-storm|chat-fanout] [options]`: runs the benchmarks (both by default), prints
+// markdown tables and writes bench/results/latest.json. Options:
+//   --quick                     chat fan-out with 40 deployments over 60 s instead of 200 over 5 minutes
+//   --machines=N                boot storm size (1000)
+//   --deployments=N --duration=SECONDS --platforms=discord,slack    chat fan-out shape
+//   --profile                   V8 CPU profiles of the boot server into bench/results/profiles/
+//   --readme                    also rewrite the generated block of README.md "Benchmark results"
+// BENCH_APP_NODE_OPTIONS adds node flags to the app under test (what-if runs, e.g. a heap limit).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBootStorm } from './boot-storm/boot-storm.js';
 import { bootStormMarkdown } from './boot-storm/report.js';
-import { runChatFanout } from './chat-fanout/chat-fanout.js';
+import type { BootStormResult } from './boot-storm/targets.js';
+import { type PlatformFanout, runChatFanout } from './chat-fanout/chat-fanout.js';
 import { chatFanoutMarkdown } from './chat-fanout/report.js';
 import { cleanUpAll } from './support/cleanup.js';
-import { machineInfo } from './support/machine-info.js';
+import { type MachineInfo, machineInfo } from './support/machine-info.js';
+import { writeReadmeBlock } from './support/readme.js';
 import { loadResults, saveResults } from './support/results.js';
 
 const NAMES = ['boot-storm', 'chat-fanout'] as const;
@@ -68,3 +76,29 @@ if (selected.includes('chat-fanout')) {
 }
 await saveResults(resultsDir, results);
 console.log(sections.join('\n\n'));
+if (flags.has('--readme')) {
+  await writeReadmeBlock(fileURLToPath(new URL('../README.md', import.meta.url)), readmeBlock(results));
+  say('README.md: "Benchmark results" updated');
+}
+
+/** The README's generated block: the machine, then the latest result of each benchmark. */
+function readmeBlock(r: typeof results): string {
+  const m = r.machine as MachineInfo;
+  const boot = r.bootStorm as (BootStormResult & { ranAt: string }) | undefined;
+  const chat = r.chatFanout as { ranAt: string; quick: boolean; platforms: PlatformFanout[] } | undefined;
+  return [
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.kernel}; Node ${m.node}, PostgreSQL ${m.postgres}, ` +
+      `Redis ${m.redis}. Load generator, app, baseline, Postgres and Redis share these cores.`,
+    ...(boot
+      ? ['', `Boot storm run ${boot.ranAt.slice(0, 16).replace('T', ' ')} UTC.`, '', bootStormMarkdown(boot)]
+      : []),
+    ...(chat
+      ? [
+          '',
+          `Chat fan-out run ${chat.ranAt.slice(0, 16).replace('T', ' ')} UTC${chat.quick ? ' (--quick)' : ''}.`,
+          '',
+          chatFanoutMarkdown(chat.platforms),
+        ]
+      : []),
+  ].join('\n');
+}

@@ -39,7 +39,7 @@ export async function waitUntilAllPosted(
   timeoutMs: number,
   alsoTrue: () => boolean | Promise<boolean> = () => true,
 ): Promise<boolean> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = connect(databaseUrl);
   await client.connect();
   try {
     const deadline = Date.now() + timeoutMs;
@@ -57,7 +57,7 @@ export async function waitUntilAllPosted(
 }
 
 export async function chatRefs(databaseUrl: string): Promise<Map<number, ChatRefRow>> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = connect(databaseUrl);
   await client.connect();
   try {
     const { rows } = await client.query<{
@@ -80,6 +80,13 @@ export async function chatRefs(databaseUrl: string): Promise<Map<number, ChatRef
   } finally {
     await client.end();
   }
+}
+
+/** A client whose connection errors surface through its queries, not as an unhandled 'error' event. */
+function connect(databaseUrl: string): pg.Client {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  client.on('error', () => {});
+  return client;
 }
 
 /** When each line's request went out (epoch ms), by deployment index then line position; NaN if never. */

@@ -31,6 +31,7 @@ export async function queryOnce<T extends pg.QueryResultRow>(
   params: unknown[] = [],
 ): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {}); // surfaces through the query instead
   await client.connect();
   try {
     return (await client.query<T>(sql, params)).rows;
