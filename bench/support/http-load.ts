@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 
 /** One request as a load generator sends it. */
@@ -46,6 +47,8 @@ export function createLoadClient(origin: string, opts: LoadClientOptions): LoadC
     keepAliveTimeout: 60_000,
   });
   const gate = createGate(opts.inFlight);
+  // Every request in flight listens on the one deadline signal.
+  if (opts.signal) setMaxListeners(0, opts.signal);
   return {
     async send(request) {
       await gate.enter();
