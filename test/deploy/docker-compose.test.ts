@@ -5,7 +5,9 @@ import { parse } from 'yaml';
 
 // compose-spec/compose-spec schema/compose-spec.json, copied into test/fixtures/schemas (see its README).
 // Its `$schema` names draft 7 by an https URL Ajv does not know; Ajv validates draft 7 by default.
-const { $schema: _draft, ...schema } = JSON.parse(readFileSync('test/fixtures/schemas/compose-spec.json', 'utf8'));
+const { $schema: _draft, ...schema } = JSON.parse(
+  readFileSync('test/fixtures/schemas/compose-spec.json', 'utf8'),
+);
 const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true });
 
 describe('docker-compose.yml', () => {
@@ -45,6 +47,7 @@ describe('docker-compose.yml', () => {
   it('only copies folders into the image that exist', () => {
     const dockerfile = readFileSync('Dockerfile', 'utf8');
     const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '));
-    for (const path of copied) expect(() => readFileSync(path === '.' ? 'package.json' : path), path).not.toThrow(/ENOENT/);
+    for (const path of copied)
+      expect(() => readFileSync(path === '.' ? 'package.json' : path), path).not.toThrow(/ENOENT/);
   });
 });
