@@ -5,6 +5,7 @@
 //   --deployments=N --duration=SECONDS --platforms=discord,slack    chat fan-out shape
 //   --profile                   V8 CPU profiles of the boot server into bench/results/profiles/
 //   --readme                    also rewrite the generated block of README.md "Benchmark results"
+//   --report                    run nothing: print (and with --readme, write) the saved latest.json
 // BENCH_APP_NODE_OPTIONS adds node flags to the app under test (what-if runs, e.g. a heap limit).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ for (const name of names) {
     process.exit(2);
   }
 }
-const selected = names.length ? names : [...NAMES];
+const selected = flags.has('--report') ? [] : names.length ? names : [...NAMES];
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(resultsDir, { recursive: true });
 const say = (line: string) => console.error(`[bench] ${line}`);
@@ -44,10 +45,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 const results = await loadResults(resultsDir);
-results.machine = await machineInfo(
-  process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-);
+if (selected.length)
+  results.machine = await machineInfo(
+    process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  );
 const sections: string[] = [];
 if (selected.includes('boot-storm')) {
   const machines = option('machines');
@@ -74,7 +76,13 @@ if (selected.includes('chat-fanout')) {
   results.chatFanout = { ranAt: new Date().toISOString(), quick, platforms: result };
   sections.push(chatFanoutMarkdown(result));
 }
-await saveResults(resultsDir, results);
+if (selected.length) await saveResults(resultsDir, results);
+else {
+  const boot = results.bootStorm as BootStormResult | undefined;
+  const chat = results.chatFanout as { platforms: PlatformFanout[] } | undefined;
+  if (boot) sections.push(bootStormMarkdown(boot));
+  if (chat) sections.push(chatFanoutMarkdown(chat.platforms));
+}
 console.log(sections.join('\n\n'));
 if (flags.has('--readme')) {
   await writeReadmeBlock(fileURLToPath(new URL('../README.md', import.meta.url)), readmeBlock(results));

@@ -29,7 +29,7 @@ export function chatFanoutMarkdown(results: PlatformFanout[]): string {
           `${r.finalInThread} / ${r.finalOnCard} of ${r.deployments} ${mark(r.finalInThread === r.deployments && r.finalOnCard === r.deployments)}`,
       ),
       row(
-        'thread messages during stages (lines in them, most in one)',
+        'thread messages during stages (text lines in them, most in one)',
         (r) => `${r.stageMessages.total} (${r.stageMessages.lines}, ${r.stageMessages.maxLinesInOne})`,
       ),
       row(

@@ -1,6 +1,11 @@
 /** A GitHub-flavoured markdown table; numbers are right-aligned. */
 export function table(headers: string[], rows: (string | number)[][]): string {
-  const right = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
+  // A column of numbers (blank cells allowed) is right-aligned.
+  const right = headers.map(
+    (_, i) =>
+      rows.some((r) => typeof r[i] === 'number') &&
+      rows.every((r) => typeof r[i] === 'number' || r[i] === ''),
+  );
   const cell = (v: string | number) => String(v).replaceAll('|', '\\|');
   return [
     `| ${headers.map(cell).join(' | ')} |`,
