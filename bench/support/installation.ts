@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { Redis } from 'ioredis';
 import { type Config, loadConfig } from '../../core/config/index.js';
 import { createQueues } from '../../core/queues.js';
 import { benchDatabaseUrl, dropBenchDatabase } from './bench-database.js';
@@ -42,6 +43,8 @@ export async function createInstallation(extra: Record<string, string> = {}): Pr
   const dispose = onCleanup(async () => {
     const queues = createQueues(config);
     await queues.obliterate().catch(() => {});
+    // The notifier's card cache and rate-limit logs live under the prefix too, outside the queues.
+    await deleteKeys(queues.connection, `${config.QUEUE_PREFIX}:*`);
     await queues.close();
     await dropBenchDatabase(config.DATABASE_URL);
   });
@@ -74,6 +77,15 @@ export async function createInstallation(extra: Record<string, string> = {}): Pr
     },
     dispose,
   };
+}
+
+async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
 }
 
 /** Waits until the process logged `needle` (start-up takes migrations, Redis and chat connections). */
