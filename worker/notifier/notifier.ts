@@ -12,6 +12,7 @@ import type { ChatRef } from '../../core/chat/chat-ref.entity.js';
 import { ChatRefRepository } from '../../core/chat/chat-ref-repository.js';
 import type { Core } from '../../core/create-core.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
+import { isTerminal } from '../../core/deployments/lifecycle.js';
 import type { CardCache } from './card-cache.js';
 import type { DeploymentLocks } from './deployment-lock.js';
 import { planPriority, planThread } from './plan.js';
@@ -130,8 +131,11 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
   }
 
   if (!(await deps.cards.isCurrent(platform.name, card))) {
-    // A card edit is as urgent as the news it carries: a new state, or only a percentage.
+    // A card edit is as urgent as the news it carries: a new state, or only a percentage. A finished
+    // deployment's card stays final news until it shows it, also once its thread line went out first
+    // (then no unposted event carries that urgency any more).
     const news = events.filter((e) => !e.postedAt).map((e) => priorityOfState(e.state));
+    if (isTerminal(d.status)) news.push('final');
     try {
       await call('updateCard', news.reduce(morePressing, 'progress'), () =>
         platform.updateCard(withCard, card),
