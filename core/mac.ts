@@ -43,16 +43,6 @@ export function parseMac(input: string): Mac {
   return mac as Mac;
 }
 
-/** True when the input parses as a MAC. */
-export function isMac(input: string): boolean {
-  try {
-    parseMac(input);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Keeps error messages one line and short whatever a user typed. */
 export function printable(value: string, max = 40): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we strip

@@ -34,16 +34,3 @@ export type StageName = keyof typeof STAGES;
 export function isStageName(name: string): name is StageName {
   return Object.hasOwn(STAGES, name);
 }
-
-/** Event stages the server itself writes (not accepted from callbacks). */
-export const SERVER_STAGES = [
-  'requested',
-  'approved',
-  'rejected',
-  'expired',
-  'cancelled',
-  'booting',
-  'waiting',
-  'watchdog',
-  'decision_refused',
-] as const;
