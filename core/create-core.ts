@@ -1,5 +1,6 @@
 import type { Config } from './config/index.js';
 import { migrateUp, type Orm, openOrm } from './db/orm.js';
+import { createSqlPool } from './db/sql-pool.js';
 import { type DeploymentChange, DeploymentService } from './deployments/deployment-service.js';
 import { loadCatalogFile } from './images/catalog-file.js';
 import { ImageRepository } from './images/image-repository.js';
@@ -59,9 +60,14 @@ export async function createCore(
         'SECRET_KEY is not set: using a key generated and stored in the database; set SECRET_KEY in production',
       );
     const secretBox = createSecretBox(key);
+    const sql = createSqlPool(config.DATABASE_URL, {
+      onIdleError: (error) =>
+        logger.warn({ err: error }, 'an idle database connection failed; it will be replaced'),
+    });
     const listeners: ((change: DeploymentChange) => void | Promise<void>)[] = [];
     const deployments = new DeploymentService({
       orm,
+      sql,
       secretBox,
       approvalTimeoutMinutes: config.APPROVAL_TIMEOUT_MINUTES,
       allowSelfApproval: config.ALLOW_SELF_APPROVAL,
@@ -81,7 +87,10 @@ export async function createCore(
       deployments,
       templates: createTemplateEngine(config.TEMPLATES_DIR),
       onChange: (listener) => listeners.push(listener),
-      close: () => orm.close(),
+      close: async () => {
+        await sql.end();
+        await orm.close();
+      },
     };
   } catch (error) {
     await orm.close();

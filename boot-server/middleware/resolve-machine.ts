@@ -20,7 +20,7 @@ export interface MachineState {
 export function resolveMachine(core: Core): Middleware {
   return async (ctx, next) => {
     const mac = parseMac(String((ctx as { params?: Record<string, string> }).params?.mac ?? ''));
-    const deployment = await core.deployments.repository().findActiveByMac(mac);
+    const deployment = await core.deployments.activeByMac(mac);
     ctx.state.machine = {
       mac,
       deployment,

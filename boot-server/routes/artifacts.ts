@@ -23,12 +23,9 @@ export function artifactsRoute(router: Router, { core, metrics }: BootServerDeps
       const { token, artifact } = ctx.params as { token: string; artifact: string };
       const deployment = await core.deployments.resolveToken(token, 'artifact');
       if (!deployment || !ARTIFACT_NAME.test(artifact)) throw notFound();
-      const image = await core.deployments
-        .images()
-        .get(deployment.os)
-        .catch((error) => {
-          throw isAppError(error) && error.status === 404 ? notFound() : error;
-        });
+      const image = await core.deployments.image(deployment.os).catch((error) => {
+        throw isAppError(error) && error.status === 404 ? notFound() : error;
+      });
       const name = `${image.templates}/${artifact}`;
       if (!image.templates || NOT_ARTIFACT_FOLDERS.has(image.templates) || !core.templates.has(name)) {
         throw notFound();

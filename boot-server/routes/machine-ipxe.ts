@@ -47,7 +47,7 @@ async function scriptFor(
   }
   if (!INSTALL_SCRIPT_STATES.includes(d.status as (typeof INSTALL_SCRIPT_STATES)[number])) return local(d);
 
-  const image = await core.deployments.images().get(d.os);
+  const image = await core.deployments.image(d.os);
   const profile = resolveProfile(d.profile as Profile, bootInfo.manufacturer, bootInfo.product);
   // Render before recording anything: a template failure leaves the deployment approved (a 500).
   const script = renderInstallScript(core.templates, {

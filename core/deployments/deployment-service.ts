@@ -1,19 +1,30 @@
 import { type EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import type { MicroBatcher } from '../db/micro-batch.js';
 import type { Orm } from '../db/orm.js';
+import type { SqlPool } from '../db/sql-pool.js';
 import { type AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { createImageCache, type ImageCache } from '../images/image-cache.js';
 import { ImageRepository } from '../images/image-repository.js';
 import { OsImage } from '../images/os-image.entity.js';
 import type { ResolvedProfile } from '../images/profiles.js';
+import type { Mac } from '../mac.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { newTokenNonce } from '../secrets/secret-box.js';
 import { Decision } from './decision.entity.js';
 import { validateDeployRequest } from './deploy-request.js';
 import { type Actor, type BootInfo, Deployment } from './deployment.entity.js';
 import { DeploymentEvent } from './deployment-event.entity.js';
+import { createDeploymentLookups, type DeploymentLookups } from './deployment-lookups.js';
 import { DeploymentRepository } from './deployment-repository.js';
 import { type DeploymentState, isActive, TRANSITIONS } from './lifecycle.js';
+import {
+  createMarkBootingBatch,
+  type MarkBootingInput,
+  type MarkBootingResult,
+} from './mark-booting-batch.js';
 import { generatePassword } from './passwords.js';
-import { type EventInput, type RecordedEvent, recordDeploymentEvent } from './record-event.js';
+import { type EventInput, type RecordedEvent, validateEvent } from './record-event.js';
+import { createRecordEventsBatch, type EventRow, type StoredEvent } from './record-events-batch.js';
 
 /** Published after every committed change, so workers and chat can react. */
 export interface DeploymentChange {
@@ -24,6 +35,8 @@ export interface DeploymentChange {
 
 export interface DeploymentServiceOptions {
   orm: Orm;
+  /** Plain pool for the boot path's batched statements (lookups, markBooting, recordEvent). */
+  sql: SqlPool;
   secretBox: SecretBox;
   approvalTimeoutMinutes: number;
   allowSelfApproval: boolean;
@@ -51,7 +64,17 @@ const MINUTE = 60_000;
 
 /** The deployment state machine: every transition one compare-and-set in Postgres. */
 export class DeploymentService {
-  constructor(private readonly opts: DeploymentServiceOptions) {}
+  private readonly lookups: DeploymentLookups;
+  private readonly bootingBatch: MicroBatcher<MarkBootingInput, MarkBootingResult>;
+  private readonly eventsBatch: MicroBatcher<EventRow, StoredEvent | null>;
+  private readonly imageCache: ImageCache;
+
+  constructor(private readonly opts: DeploymentServiceOptions) {
+    this.lookups = createDeploymentLookups(opts.sql);
+    this.bootingBatch = createMarkBootingBatch(opts.sql);
+    this.eventsBatch = createRecordEventsBatch(opts.sql);
+    this.imageCache = createImageCache((id) => new ImageRepository(this.em()).get(id));
+  }
 
   private em(): EntityManager {
     return this.opts.orm.em.fork();
@@ -67,7 +90,12 @@ export class DeploymentService {
   }
 
   images(): ImageRepository {
-    return new ImageRepository(this.em());
+    return new ImageRepository(this.em(), () => this.imageCache.clear());
+  }
+
+  /** An OS image for rendering, from a short-lived cache (see {@link ImageCache}). */
+  image(id: string): Promise<OsImage> {
+    return this.imageCache.get(id);
   }
 
   /** Creates a deployment in pending_approval; returns its generated password once, for a private message. */
@@ -277,60 +305,45 @@ export class DeploymentService {
    * machine reported. A second fetch while booting only refreshes the boot info.
    */
   async markBooting(id: number, boot: BootInfo, resolvedProfile: ResolvedProfile): Promise<Deployment> {
-    const now = this.now();
-    const changed = await this.em().transactional(async (tem) => {
-      const n = await tem.nativeUpdate(
-        Deployment,
-        { id, status: 'approved' },
-        {
-          status: 'booting',
-          bootingAt: now,
-          updatedAt: now,
-          lastEventAt: now,
-          boot,
-          resolvedProfile,
-          stage: 'booting',
-        },
-      );
-      if (n) {
-        const firmware =
-          boot.platform === 'efi'
-            ? 'UEFI'
-            : boot.platform === 'pcbios'
-              ? 'BIOS'
-              : (boot.platform ?? 'unknown firmware');
-        tem.create(DeploymentEvent, {
-          deploymentId: id,
-          stage: 'booting',
-          message: `${firmware}, ${boot.arch ?? 'unknown arch'}, profile ${resolvedProfile}`,
-          source: 'boot-server',
-          state: 'booting',
-          progress: null,
-          receivedAt: now,
-          postedAt: null,
-        });
-      } else {
-        await tem.nativeUpdate(
-          Deployment,
-          { id, status: 'booting' },
-          { boot, resolvedProfile, updatedAt: now },
-        );
-      }
-      return n > 0;
-    });
-    if (changed) await this.publish({ deploymentId: id, state: 'booting', kind: 'state' });
-    return this.repository().get(id);
+    const firmware =
+      boot.platform === 'efi'
+        ? 'UEFI'
+        : boot.platform === 'pcbios'
+          ? 'BIOS'
+          : (boot.platform ?? 'unknown firmware');
+    const input: MarkBootingInput = {
+      id,
+      boot,
+      resolvedProfile,
+      message: `${firmware}, ${boot.arch ?? 'unknown arch'}, profile ${resolvedProfile}`,
+      at: this.now(),
+    };
+    let result = await this.bootingBatch.run(input);
+    // Still approved yet unchanged: another fetch of the same machine moved it after this statement's
+    // snapshot was taken. A new statement sees that commit.
+    if (!result.changed && result.deployment?.status === 'approved')
+      result = await this.bootingBatch.run(input);
+    if (!result.deployment) throw new NotFoundError(`deployment #${id} does not exist`, 'deploy:not-found');
+    if (result.changed) await this.publish({ deploymentId: id, state: 'booting', kind: 'state' });
+    return result.deployment;
   }
 
   /** Records an installer stage; moves the state forward when the stage allows it, never backwards. */
   async recordEvent(id: number, input: EventInput): Promise<RecordedEvent> {
-    const result = await this.em().transactional((tem) => recordDeploymentEvent(tem, id, input, this.now()));
+    const valid = validateEvent(input);
+    const stored = await this.eventsBatch.run({ id, ...valid, at: this.now() });
+    if (!stored) throw new NotFoundError(`deployment #${id} does not exist`, 'deploy:not-found');
     await this.publish({
       deploymentId: id,
-      state: result.deployment.status,
-      kind: result.changed ? 'state' : 'event',
+      state: stored.deployment.status,
+      kind: stored.changed ? 'state' : 'event',
     });
-    return result;
+    return stored;
+  }
+
+  /** A machine's active deployment (pending_approval … configuring), or null: the boot path's lookup. */
+  activeByMac(mac: Mac): Promise<Deployment | null> {
+    return this.lookups.activeByMac(mac);
   }
 
   /** Watchdog: fails a deployment still in `state` with no event since `cutoff`. */
@@ -379,11 +392,10 @@ export class DeploymentService {
    * `'callback'` also accepts one that ended less than TOKEN_GRACE_MINUTES ago.
    */
   async resolveToken(token: string, purpose: 'artifact' | 'callback'): Promise<Deployment | null> {
-    const em = this.em();
     let found: Deployment | null = null;
     const id = await this.opts.secretBox.verifyToken(token, async (candidate) => {
-      found = await em.findOne(Deployment, { id: candidate }, { fields: ['*'], populate: [] });
-      return found ? (found as Deployment).tokenNonce : null;
+      found = await this.lookups.byId(candidate);
+      return found ? found.tokenNonce : null;
     });
     const deployment = found as Deployment | null;
     if (id === null || !deployment) return null;

@@ -1,9 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { NotFoundError, ValidationError } from '../errors.js';
-import { upsertSystem } from '../systems/upsert-system.js';
-import { Deployment } from './deployment.entity.js';
-import { DeploymentEvent } from './deployment-event.entity.js';
-import { type DeploymentState, TRANSITIONS } from './lifecycle.js';
+import { ValidationError } from '../errors.js';
+import type { Deployment } from './deployment.entity.js';
+import type { DeploymentEvent } from './deployment-event.entity.js';
+import type { DeploymentState } from './lifecycle.js';
 import { isStageName, STAGES, type StageName } from './stages.js';
 
 export interface EventInput {
@@ -21,25 +19,19 @@ export interface RecordedEvent {
   changed: boolean;
 }
 
-const TIMESTAMP: Partial<Record<DeploymentState, keyof Deployment>> = {
-  installing: 'installingAt',
-  configuring: 'configuringAt',
-  done: 'finishedAt',
-  failed: 'finishedAt',
-};
+/** An installer stage that passed {@link validateEvent}: a known stage and the state it leads to. */
+export interface ValidEvent {
+  stage: StageName;
+  target: DeploymentState | null;
+  message: string | null;
+  progress: number | null;
+  source: string;
+}
 
 const MAX_MESSAGE = 4000;
 
-/**
- * Records one installer stage inside a transaction. The state moves only forward (a compare-and-set on
- * the allowed source states); a late or duplicate stage is still recorded, with `state` null.
- */
-export async function recordDeploymentEvent(
-  em: EntityManager,
-  id: number,
-  input: EventInput,
-  now: Date,
-): Promise<RecordedEvent> {
+/** Checks an installer stage before anything is stored: known stage name, whole-number progress 0–100. */
+export function validateEvent(input: EventInput): ValidEvent {
   if (!isStageName(input.stage)) {
     throw new ValidationError(
       `unknown stage "${input.stage.slice(0, 64)}"; known stages: ${Object.keys(STAGES).join(', ')}`,
@@ -55,42 +47,11 @@ export async function recordDeploymentEvent(
       'callback:bad-progress',
     );
   }
-  const message = input.message ? input.message.slice(0, MAX_MESSAGE) : null;
-  const stage = input.stage as StageName;
-  const target = STAGES[stage].state;
-  let changed = false;
-  if (target) {
-    const patch: Partial<Deployment> = { status: target, updatedAt: now, lastEventAt: now, stage };
-    const field = TIMESTAMP[target];
-    if (field) (patch as Record<string, unknown>)[field] = now;
-    if (progress !== null) patch.progress = progress;
-    if (target === 'done') patch.progress = 100;
-    if (target === 'failed') patch.failureReason = message ?? 'the installer reported a failure';
-    const from = TRANSITIONS[target as Exclude<DeploymentState, 'pending_approval'>];
-    changed = (await em.nativeUpdate(Deployment, { id, status: { $in: [...from] } }, patch)) > 0;
-  }
-  if (!changed) {
-    const patch: Partial<Deployment> = { lastEventAt: now, updatedAt: now, stage };
-    if (progress !== null) patch.progress = progress;
-    await em.nativeUpdate(
-      Deployment,
-      { id, status: { $in: ['approved', 'booting', 'installing', 'configuring'] } },
-      patch,
-    );
-  }
-  const deployment = await em.findOne(Deployment, { id }, { refresh: true });
-  if (!deployment) throw new NotFoundError(`deployment #${id} does not exist`, 'deploy:not-found');
-  const event = em.create(DeploymentEvent, {
-    deploymentId: id,
-    stage,
-    message,
+  return {
+    stage: input.stage,
+    target: STAGES[input.stage].state,
+    message: input.message ? input.message.slice(0, MAX_MESSAGE) : null,
     progress,
     source: input.source,
-    state: changed ? target : null,
-    receivedAt: now,
-    postedAt: null,
-  });
-  await em.flush();
-  if (changed && deployment.status === 'done') await upsertSystem(em, deployment);
-  return { event, deployment, changed };
+  };
 }

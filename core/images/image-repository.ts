@@ -7,7 +7,11 @@ import { OsImage } from './os-image.entity.js';
 
 /** The OS catalog in Postgres. */
 export class ImageRepository {
-  constructor(private readonly em: EntityManager) {}
+  /** @param onWrite called after every create, update, delete and seed (the boot path's cache listens). */
+  constructor(
+    private readonly em: EntityManager,
+    private readonly onWrite: () => void = () => {},
+  ) {}
 
   list(): Promise<OsImage[]> {
     return this.em.find(OsImage, {}, { orderBy: { id: 'asc' } });
@@ -31,6 +35,7 @@ export class ImageRepository {
       updatedAt: new Date(),
     });
     await this.em.flush();
+    this.onWrite();
     return image;
   }
 
@@ -40,6 +45,7 @@ export class ImageRepository {
     const data = parseImage({ ...(input as object), id });
     this.em.assign(image, { ...data, source: 'api' });
     await this.em.flush();
+    this.onWrite();
     return image;
   }
 
@@ -49,6 +55,7 @@ export class ImageRepository {
     if (active)
       throw new ConflictError('image:in-use', `OS image "${id}" is used by ${active} active deployment(s)`);
     await this.em.remove(image).flush();
+    this.onWrite();
   }
 
   /** Inserts catalog.yaml's images and refreshes those still owned by the catalog. */
@@ -72,6 +79,7 @@ export class ImageRepository {
         ],
       );
     }
+    this.onWrite();
   }
 }
 

@@ -1,0 +1,46 @@
+import { Deployment } from './deployment.entity.js';
+
+/** Columns of `deployment` as {@link Deployment}'s property names, for hand-written statements. */
+const COLUMNS: [column: string, property: keyof Deployment][] = [
+  ['id', 'id'],
+  ['mac', 'mac'],
+  ['os', 'os'],
+  ['edition', 'edition'],
+  ['hostname', 'hostname'],
+  ['profile', 'profile'],
+  ['resolved_profile', 'resolvedProfile'],
+  ['status', 'status'],
+  ['stage', 'stage'],
+  ['progress', 'progress'],
+  ['failure_reason', 'failureReason'],
+  ['requested_by', 'requestedBy'],
+  ['token_nonce', 'tokenNonce'],
+  ['secrets', 'secrets'],
+  ['boot', 'boot'],
+  ['created_at', 'createdAt'],
+  ['updated_at', 'updatedAt'],
+  ['expires_at', 'expiresAt'],
+  ['approved_at', 'approvedAt'],
+  ['booting_at', 'bootingAt'],
+  ['installing_at', 'installingAt'],
+  ['configuring_at', 'configuringAt'],
+  ['finished_at', 'finishedAt'],
+  ['last_event_at', 'lastEventAt'],
+];
+
+/** `t."mac" as "mac", t."resolved_profile" as "resolvedProfile", …`: every column, for SELECT and RETURNING. */
+export function deploymentColumns(table: string): string {
+  return COLUMNS.map(([column, property]) => `${table}."${column}" as "${property}"`).join(', ');
+}
+
+/**
+ * A row selected with {@link deploymentColumns} as a Deployment. The token nonce and the sealed secrets
+ * are kept off enumeration, so a deployment that is spread, logged or serialised never carries them.
+ */
+export function toDeployment(row: Record<string, unknown>): Deployment {
+  const { tokenNonce, secrets, ...rest } = row;
+  const deployment = Object.assign(Object.create(Deployment.prototype), rest) as Deployment;
+  Object.defineProperty(deployment, 'tokenNonce', { value: tokenNonce, enumerable: false, writable: true });
+  Object.defineProperty(deployment, 'secrets', { value: secrets, enumerable: false, writable: true });
+  return deployment;
+}
