@@ -38,7 +38,7 @@ export function createMicroBatcher<I, O>(
   const settle = async (batch: Waiter<I, O>[]): Promise<void> => {
     try {
       const results = await flush(batch.map((w) => w.item));
-      batch.forEach((w, i) => w.resolve(results[i] as O));
+      for (const [i, w] of batch.entries()) w.resolve(results[i] as O);
     } catch (error) {
       if (batch.length === 1) batch[0]!.reject(error);
       else await Promise.all(batch.map((w) => settle([w])));

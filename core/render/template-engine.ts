@@ -21,6 +21,20 @@ export interface TemplateEngine {
 }
 
 /**
+ * `{{sha512crypt secrets.password}}`: the SHA-512 crypt of the deployment's password. The hash made when
+ * the deployment was requested (`secrets.passwordHash`) is used when it belongs to this very password,
+ * so answer files render without the 5000 rounds; any other value is hashed here with a fresh salt.
+ */
+function hashedPassword(password: unknown, options?: Handlebars.HelperOptions): string {
+  const secrets = (options?.data as { root?: { secrets?: { password?: unknown; passwordHash?: unknown } } })
+    ?.root?.secrets;
+  if (typeof password === 'string' && password && secrets?.password === password) {
+    if (typeof secrets.passwordHash === 'string') return secrets.passwordHash;
+  }
+  return sha512Crypt(password);
+}
+
+/**
  * Handlebars over the templates/ folder. Strict mode: a missing variable fails loudly instead of
  * rendering an empty string into a boot script. XML templates keep Handlebars' HTML escaping (valid
  * XML); every other language renders raw, so each value must go through its language's helper
@@ -42,7 +56,7 @@ export function createTemplateEngine(dir: string): TemplateEngine {
     or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
     and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
     not: (v: unknown) => !v,
-    sha512crypt: sha512Crypt,
+    sha512crypt: hashedPassword,
   });
   const partialsDir = join(dir, 'partials');
   for (const file of listFiles(partialsDir)) {
