@@ -88,7 +88,9 @@ export function createQueues(
   connection?: Redis,
 ): OctofleetQueues {
   const owned = !connection;
-  const redis = connection ?? createRedisConnection(config);
+  // Producers only (workers open their own blocking connections): commands issued in one turn of the
+  // event loop, such as the several jobs of one state change, go to Redis in one write.
+  const redis = connection ?? createRedisConnection(config, { enableAutoPipelining: true });
   const make = <T>(name: string) =>
     new Queue<T>(name, {
       connection: redis,

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { type Config, loadConfig } from '../../core/config/index.js';
 import { createQueues } from '../../core/queues.js';
 import { benchDatabaseUrl, dropBenchDatabase } from './bench-database.js';
-import { freePort, spawnNpmScript, type WatchedChild } from './child-process.js';
+import { freePort, ROOT, spawnNpmScript, type WatchedChild } from './child-process.js';
 import { onCleanup } from './cleanup.js';
 
 /** One throw-away Octofleet installation: its own database, Redis prefix, ports and secrets. */
@@ -57,7 +57,7 @@ export async function createInstallation(extra: Record<string, string> = {}): Pr
     async launch(script, opts) {
       const nodeOptions = [
         process.env.NODE_OPTIONS,
-        opts.profileDir ? `--cpu-prof --cpu-prof-dir=${opts.profileDir}` : undefined,
+        opts.profileDir ? `--import ${ROOT}bench/support/cpu-profile.mjs` : undefined,
         // What-if runs: `BENCH_APP_NODE_OPTIONS=--max-old-space-size=256 npm run bench -- boot-storm`.
         process.env.BENCH_APP_NODE_OPTIONS,
       ].filter(Boolean);
@@ -67,6 +67,7 @@ export async function createInstallation(extra: Record<string, string> = {}): Pr
           HOME: process.env.HOME,
           NODE_ENV: 'production',
           ...(nodeOptions.length ? { NODE_OPTIONS: nodeOptions.join(' ') } : {}),
+          ...(opts.profileDir ? { BENCH_CPU_PROFILE_DIR: opts.profileDir } : {}),
           ...env,
         },
         logFile: opts.logFile,

@@ -52,10 +52,7 @@ async function scriptFor(
   // Render before recording anything: a template failure leaves the deployment approved (a 500).
   const script = renderInstallScript(core.templates, {
     config: core.config,
-    deployment: Object.assign(Object.create(Object.getPrototypeOf(d)), d, {
-      boot: bootInfo,
-      resolvedProfile: profile,
-    }),
+    deployment: { ...d, boot: bootInfo, resolvedProfile: profile },
     image,
     token: core.deployments.tokenFor(d),
     retry,

@@ -1,4 +1,4 @@
-import { Deployment } from './deployment.entity.js';
+import type { Deployment } from './deployment.entity.js';
 
 /** Columns of `deployment` as {@link Deployment}'s property names, for hand-written statements. */
 const COLUMNS: [column: string, property: keyof Deployment][] = [
@@ -39,7 +39,9 @@ export function deploymentColumns(table: string): string {
  */
 export function toDeployment(row: Record<string, unknown>): Deployment {
   const { tokenNonce, secrets, ...rest } = row;
-  const deployment = Object.assign(Object.create(Deployment.prototype), rest) as Deployment;
+  // A plain object, not the entity class: MikroORM puts accessors on the class's prototype, and going
+  // through them cost more CPU than the statement that loaded the row.
+  const deployment = rest as unknown as Deployment;
   Object.defineProperty(deployment, 'tokenNonce', { value: tokenNonce, enumerable: false, writable: true });
   Object.defineProperty(deployment, 'secrets', { value: secrets, enumerable: false, writable: true });
   return deployment;
