@@ -40,7 +40,7 @@ const shellChat = config.chatPlatforms.length === 0 && (runsBot || runsWorker);
 const logger = createLogger({
   level: config.LOG_LEVEL,
   name: `octofleet:${role}`,
-  destination: shellChat ? process.stderr : process.stdout,
+  destination: shellChat ? 2 : 1,
 });
 logger.info({ config: redactConfig(config) }, `starting ${role}`);
 if (!config.chatPlatforms.length)

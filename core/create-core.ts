@@ -1,6 +1,6 @@
 import type { Config } from './config/index.js';
 import { migrateUp, type Orm, openOrm } from './db/orm.js';
-import { createSqlPool } from './db/sql-pool.js';
+import { createSqlPool, type SqlPool } from './db/sql-pool.js';
 import { type DeploymentChange, DeploymentService } from './deployments/deployment-service.js';
 import { loadCatalogFile } from './images/catalog-file.js';
 import { ImageRepository } from './images/image-repository.js';
@@ -14,6 +14,8 @@ export interface Core {
   config: Config;
   logger: Logger;
   orm: Orm;
+  /** Plain Postgres pool of the boot path's batched statements and health checks. */
+  sql: SqlPool;
   secretBox: SecretBox;
   deployments: DeploymentService;
   templates: TemplateEngine;
@@ -83,6 +85,7 @@ export async function createCore(
       config,
       logger,
       orm,
+      sql,
       secretBox,
       deployments,
       templates: createTemplateEngine(config.TEMPLATES_DIR),

@@ -27,17 +27,23 @@ export const REDACT_PATHS = [
   '*.WINDOWS_JOIN_PASSWORD',
 ];
 
-/** The process logger: JSON lines on stdout (or stderr when stdout carries the shell chat adapter). */
+/**
+ * The process logger: JSON lines on stdout, or on another stream or file descriptor (stderr when stdout
+ * carries the shell chat adapter). A descriptor is written asynchronously: lines that pile up while a
+ * write is in flight go out in one, which under a boot storm saves a system call per request; pino
+ * flushes what is left when the process exits.
+ */
 export function createLogger(
-  opts: { level?: string; name?: string; destination?: NodeJS.WritableStream } = {},
+  opts: { level?: string; name?: string; destination?: NodeJS.WritableStream | 1 | 2 } = {},
 ): Logger {
+  const destination = opts.destination ?? 1;
   return pino(
     {
       level: opts.level ?? 'info',
       name: opts.name ?? 'octofleet',
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     },
-    opts.destination ?? process.stdout,
+    typeof destination === 'number' ? pino.destination({ dest: destination, sync: false }) : destination,
   );
 }
 

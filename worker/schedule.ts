@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { MessagePriority } from '../bot/chat-platform.js';
 import { priorityRank } from '../bot/messages/labels.js';
 import type { Config } from '../core/config/index.js';
@@ -42,7 +43,10 @@ export interface Scheduler {
   expiry(deploymentId: number, expiresAt: Date): Promise<void>;
   /** Watchdog for `state`, due `WATCHDOG_<STATE>_MINUTES` after `since` (the last event). */
   watchdog(deploymentId: number, state: GuardedState, since: Date): Promise<void>;
-  /** Drops timers that no longer apply (best effort: a stale timer also finds nothing to do). */
+  /**
+   * Drops the timers of the states before `keep` (all of them without `keep`: the deployment ended). Best
+   * effort: a stale timer also finds nothing to do.
+   */
   clearTimers(deploymentId: number, keep?: ActiveState): Promise<void>;
 }
 
@@ -64,10 +68,15 @@ export function createScheduler(
           deduplication: { id: jobIds.notifyCoalesced(deploymentId), keepLastIfActive: true },
         });
       } else {
+        // A job id of our own: when the add is deduplicated BullMQ answers the waiting job's id instead,
+        // and only then is it worth asking Redis about that job.
+        const jobId = `notify-${deploymentId}-${randomUUID()}`;
         const job = await queues.notify.add('notify', data, {
+          jobId,
           priority: jobPriority(priority),
           deduplication: { id: jobIds.notify(deploymentId), keepLastIfActive: true },
         });
+        if (job.id === jobId) return;
         // Deduplicated into a run that is waiting out a rate limit (often the card-edit budget): wake it,
         // so a new state goes to the thread now; whatever is still limited simply waits again.
         const existing = job.id ? await queues.notify.getJob(job.id) : undefined;
@@ -91,12 +100,20 @@ export function createScheduler(
       );
     },
     async clearTimers(deploymentId, keep) {
+      // States only move forward, so only the timers of states before `keep` can exist.
+      const before = keep ? TIMER_ORDER.indexOf(keep) : TIMER_ORDER.length;
       const removals: Promise<number>[] = [];
-      if (keep !== 'pending_approval') removals.push(remove(queues.expire, jobIds.expire(deploymentId)));
+      // The approval deadline goes when the request is decided (approved, or any end).
+      if (!keep || keep === 'approved') removals.push(remove(queues.expire, jobIds.expire(deploymentId)));
       for (const state of GUARDED_STATES) {
-        if (state !== keep) removals.push(remove(queues.watchdog, jobIds.watchdog(deploymentId, state)));
+        if (TIMER_ORDER.indexOf(state) < before) {
+          removals.push(remove(queues.watchdog, jobIds.watchdog(deploymentId, state)));
+        }
       }
       await Promise.all(removals);
     },
   };
 }
+
+/** Active states in lifecycle order; each may hold a timer (the approval deadline, then watchdogs). */
+const TIMER_ORDER: readonly ActiveState[] = ['pending_approval', ...GUARDED_STATES];

@@ -63,6 +63,7 @@ export function createTemplateEngine(dir: string): TemplateEngine {
     hbs.registerPartial(relative(partialsDir, file).replace(/\.hbs$/, ''), readFileSync(file, 'utf8'));
   }
   const cache = new Map<string, HandlebarsTemplateDelegate>();
+  const stringCache = new Map<string, HandlebarsTemplateDelegate>();
   const compile = (name: string, source: string) =>
     hbs.compile(source, { strict: true, noEscape: !/\.xml$/.test(name), preventIndent: true });
 
@@ -89,11 +90,17 @@ export function createTemplateEngine(dir: string): TemplateEngine {
       return run(name, template, context);
     },
     renderString(source, context, label) {
-      let template: HandlebarsTemplateDelegate;
-      try {
-        template = compile(label, source);
-      } catch (error) {
-        throw new TemplateError(label, error as Error);
+      const key = `${label}\0${source}`;
+      let template = stringCache.get(key);
+      if (!template) {
+        try {
+          template = compile(label, source);
+        } catch (error) {
+          throw new TemplateError(label, error as Error);
+        }
+        // Sources come from the catalog (a handful); an API adding images without end must not grow it.
+        if (stringCache.size >= 256) stringCache.clear();
+        stringCache.set(key, template);
       }
       return run(label, template, context);
     },
