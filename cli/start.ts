@@ -1,16 +1,13 @@
 // `npm start` runs every role in one process; `npm run bot|boot-server|worker` runs one.
 import 'dotenv/config';
 import { createBootServer } from '../boot-server/create-boot-server.js';
-import { createBot } from '../bot/create-bot.js';
 import { ConfigError, loadConfig, redactConfig } from '../core/config/index.js';
 import { createCore } from '../core/create-core.js';
 import { ServiceUnavailableError } from '../core/db/orm.js';
 import { createLogger } from '../core/logger.js';
 import { createQueues } from '../core/queues.js';
 import { connectChangePublisher } from '../worker/change-publisher.js';
-import { createWorker } from '../worker/create-worker.js';
 import { checkRedis } from './check-redis.js';
-import { createPlatforms } from './platforms.js';
 
 const ROLES = ['all', 'bot', 'boot-server', 'worker'] as const;
 type Role = (typeof ROLES)[number];
@@ -75,8 +72,12 @@ try {
   const publisher = connectChangePublisher(core, queues);
   stops.unshift(async () => publisher.close());
 
+  // Chat clients (discord.js, Bolt) and the worker are loaded only by the roles that use them: a boot
+  // server alone stays small (its memory is a benchmark target).
   const { all: platforms, slack } =
-    runsBot || runsWorker ? createPlatforms(core) : { all: [], slack: undefined };
+    runsBot || runsWorker
+      ? (await import('./platforms.js')).createPlatforms(core)
+      : { all: [], slack: undefined };
   // Slack's HTTP receiver lives on the admin listener when it has no port of its own (SLACK_PORT=0).
   const mountSlack = Boolean(slack?.requestHandler) && config.SLACK_PORT === 0;
   if (mountSlack && role === 'bot') {
@@ -92,6 +93,7 @@ try {
     stops.unshift(() => server.stop());
   }
   if (runsBot) {
+    const { createBot } = await import('../bot/create-bot.js');
     const bot = createBot(core, { platforms });
     await bot.start();
     stops.unshift(() => bot.stop());
@@ -101,6 +103,7 @@ try {
     stops.unshift(async () => void (await Promise.all(platforms.map((p) => p.stop()))));
   }
   if (runsWorker) {
+    const { createWorker } = await import('../worker/create-worker.js');
     const worker = createWorker(core, { platforms, queues });
     await worker.start();
     stops.unshift(() => worker.stop());

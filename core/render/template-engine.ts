@@ -64,6 +64,7 @@ export function createTemplateEngine(dir: string): TemplateEngine {
   }
   const cache = new Map<string, HandlebarsTemplateDelegate>();
   const stringCache = new Map<string, HandlebarsTemplateDelegate>();
+  const exists = new Map<string, boolean>();
   const compile = (name: string, source: string) =>
     hbs.compile(source, { strict: true, noEscape: !/\.xml$/.test(name), preventIndent: true });
 
@@ -77,7 +78,14 @@ export function createTemplateEngine(dir: string): TemplateEngine {
 
   return {
     has(name) {
-      return safeName(name) && isFile(join(dir, `${name}.hbs`));
+      // Remembered like the compiled templates are: templates/ is read once per process.
+      let found = exists.get(name);
+      if (found === undefined) {
+        found = safeName(name) && isFile(join(dir, `${name}.hbs`));
+        if (exists.size >= 1024) exists.clear();
+        exists.set(name, found);
+      }
+      return found;
     },
     render(name, context) {
       if (!safeName(name)) throw new TemplateError(name, new Error('invalid template name'));
