@@ -122,6 +122,9 @@ describe('the shell adapter through a pipe', () => {
     const [, id] = await shows(
       /📝 Deployment #(\d+) requested: Ubuntu Server 24\.04 LTS on 52:54:00:cc:00:02/,
     );
+    // The operator rejects the card they see (rejecting before the card is posted gives one card that
+    // already says Rejected, with no edit to look for).
+    await shows(new RegExp(`┌─ Deployment #${id}: [^\\n]*\\n│ ⏳ Waiting for approval`));
     type(`/reject ${id} wrong rack`);
     await shows(new RegExp(`❌ You rejected deployment #${id}\\.`));
     await shows(new RegExp(`~ #${id} 🚫 Rejected by ops: wrong rack`));

@@ -250,6 +250,58 @@ describe('installer events', () => {
     expect((await core.deployments.repository().get(id)).status).toBe('configuring');
   });
 
+  it('stores stages of many machines arriving at once, each with its own state change and system', async () => {
+    const ids = await Promise.all(Array.from({ length: 20 }, () => booted()));
+    const answers = await Promise.all(
+      ids.map((id, i) =>
+        core.deployments.recordEvent(id, { stage: i % 2 ? 'done' : 'installer', source: 'installer' }),
+      ),
+    );
+    answers.forEach((answer, i) => {
+      expect(answer).toMatchObject({
+        changed: true,
+        deployment: { id: ids[i], status: i % 2 ? 'done' : 'installing' },
+        event: { deploymentId: ids[i], state: i % 2 ? 'done' : 'installing' },
+      });
+    });
+    const macs = answers.filter((_, i) => i % 2).map((a) => a.deployment.mac);
+    expect(await core.orm.em.fork().count(System, { mac: { $in: macs } })).toBe(10);
+  });
+
+  it("keeps the order of one machine's stages sent at once: the later stage wins", async () => {
+    const id = await booted();
+    const [first, second] = await Promise.all([
+      core.deployments.recordEvent(id, { stage: 'installer', source: 'installer' }),
+      core.deployments.recordEvent(id, { stage: 'first_boot', source: 'installer' }),
+    ]);
+    expect(first).toMatchObject({ changed: true, deployment: { status: 'installing' } });
+    expect(second).toMatchObject({ changed: true, deployment: { status: 'configuring' } });
+    const stages = (await core.deployments.repository().events(id)).map((e) => [e.stage, e.state]);
+    expect(stages.slice(-2)).toEqual([
+      ['installer', 'installing'],
+      ['first_boot', 'configuring'],
+    ]);
+  });
+
+  it('moves a machine that fetched its script twice at once to booting once, and tells both it is booting', async () => {
+    const { deployment } = await request();
+    await core.deployments.approve(deployment.id, bob, approver);
+    const both = await Promise.all(
+      ['efi', 'pcbios'].map((platform) => core.deployments.markBooting(deployment.id, { platform }, 'kvm')),
+    );
+    expect(both.map((d) => d.status)).toEqual(['booting', 'booting']);
+    const booting = (await core.deployments.repository().events(deployment.id)).filter(
+      (e) => e.stage === 'booting',
+    );
+    expect(booting).toHaveLength(1);
+  });
+
+  it('answers "does not exist" for a stage of an unknown deployment, storing nothing', async () => {
+    await expect(
+      core.deployments.recordEvent(2_000_000_000, { stage: 'installer', source: 'installer' }),
+    ).rejects.toThrow(/deployment #2000000000 does not exist/);
+  });
+
   it('refuses unknown stages and bad progress, recording nothing', async () => {
     const id = await booted();
     const before = (await core.deployments.repository().events(id)).length;
@@ -273,6 +325,21 @@ describe('installer events', () => {
       status: 'failed',
       failureReason: 'no installer stage within 30 minutes',
     });
+  });
+});
+
+describe('images for rendering', () => {
+  it('come from a cache that an edit through the repository clears at once', async () => {
+    const before = await core.deployments.image('ubuntu2404');
+    const repo = core.deployments.images();
+    const current = await repo.get('ubuntu2404');
+    const { createdAt: _c, updatedAt: _u, source: _s, ...input } = current;
+    await repo.update('ubuntu2404', { ...input, name: `${before.name} (edited)` });
+    try {
+      expect((await core.deployments.image('ubuntu2404')).name).toBe(`${before.name} (edited)`);
+    } finally {
+      await core.deployments.images().update('ubuntu2404', { ...input, name: before.name });
+    }
   });
 });
 
