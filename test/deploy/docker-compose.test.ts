@@ -24,11 +24,17 @@ describe('docker-compose.yml', () => {
     expect(validate({ services: { app: { image: 'x', restart: 'sometimes', bogus: true } } })).toBe(false);
   });
 
+  it("caps the boot server's heap as `npm run boot-server` does", () => {
+    const script = JSON.parse(readFileSync('package.json', 'utf8')).scripts['boot-server'];
+    expect(compose.services['boot-server'].command.join(' ')).toBe(script);
+  });
+
   it('runs each role from one image, after Postgres and Redis are healthy and migrations ran', () => {
     for (const role of ['boot-server', 'worker', 'bot']) {
       const service = compose.services[role];
       expect(service.image).toBe('octofleet:latest');
-      expect(service.command).toEqual(['node', '--import', 'tsx', 'cli/start.ts', role]);
+      expect(service.command[0]).toBe('node');
+      expect(service.command.slice(-4)).toEqual(['--import', 'tsx', 'cli/start.ts', role]);
       expect(service.init).toBe(true);
       expect(service.depends_on).toMatchObject({
         postgres: { condition: 'service_healthy' },
