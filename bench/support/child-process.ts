@@ -145,10 +145,13 @@ async function cmdline(pid: number): Promise<string> {
   return (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ');
 }
 
-/** True for the node process that loads `entry` through tsx's loader (not the tsx CLI above it). */
+/**
+ * True for the node process that loads `entry` through tsx's loader: started by the tsx CLI (which stays
+ * above it as a wrapper) or directly as `node --import tsx` (as `npm run boot-server` does).
+ */
 async function isNodeRunning(pid: number, entry: string): Promise<boolean> {
   const line = await cmdline(pid);
-  return line.includes(entry) && line.includes('tsx/dist/loader');
+  return line.includes(entry) && (line.includes('tsx/dist/loader') || / --import tsx /.test(line));
 }
 
 /** A TCP port nobody listens on right now (for a child that must be told its port up front). */
