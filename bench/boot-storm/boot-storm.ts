@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createCore } from '../../core/create-core.js';
 import { createLogger } from '../../core/logger.js';
@@ -7,6 +7,7 @@ import { queryOnce } from '../support/bench-database.js';
 import { freePort, spawnTs, type WatchedChild, waitUntilUp } from '../support/child-process.js';
 import { createLoadClient, type LoadClient } from '../support/http-load.js';
 import { createInstallation } from '../support/installation.js';
+import { cpuSecondsOfCommand, ownCpuSeconds } from '../support/service-cpu.js';
 import { median, round, summarize } from '../support/stats.js';
 import { createMachines, machineScriptPath, ROUTES, WAVES } from './machines.js';
 import { approveDeployments } from './setup.js';
@@ -69,10 +70,12 @@ export async function runBootStorm(opts: BootStormOptions): Promise<BootStormRes
     const rssAfterWarmUp = (await watched.rssMb()) ?? Number.NaN;
     opts.say(`boot storm: ${count} machines power on, ${inFlight} requests in flight`);
     const loadBefore = loadavg()[0]!;
+    const servicesBefore = await servicesCpu();
     const started = performance.now();
     const storm = await runWaves(client, machines, WAVES, () => watched.cpuSeconds());
     const stormSeconds = (performance.now() - started) / 1000;
     const appCpu = (await watched.cpuSeconds()) - cpuBefore;
+    const servicesAfter = await servicesCpu();
     const loadAfter = loadavg()[0]!;
     const appPeakRss = await app.peakRssMb();
     await client.close();
@@ -143,6 +146,13 @@ export async function runBootStorm(opts: BootStormOptions): Promise<BootStormRes
         rssAfterWarmUpMb: round(rssAfterWarmUp, 0),
         cpuSeconds: round(appCpu, 1),
       },
+      cpuSeconds: {
+        app: round(appCpu, 1),
+        postgres: round(servicesAfter.postgres - servicesBefore.postgres, 1),
+        redis: round(servicesAfter.redis - servicesBefore.redis, 1),
+        loadGenerator: round(servicesAfter.own - servicesBefore.own, 1),
+        available: round(stormSeconds * cpus().length, 1),
+      },
       callbacks: {
         sent: storm.latencies.get('/cb/:token')?.length ?? 0,
         recorded: storm.callbacksRecorded,
@@ -158,6 +168,14 @@ export async function runBootStorm(opts: BootStormOptions): Promise<BootStormRes
     await core.close();
     await installation.dispose();
   }
+}
+
+async function servicesCpu() {
+  const [postgres, redis] = await Promise.all([
+    cpuSecondsOfCommand('postgres'),
+    cpuSecondsOfCommand('redis-server'),
+  ]);
+  return { postgres, redis, own: ownCpuSeconds() };
 }
 
 /** Brings both servers' JIT and connection pools to speed on requests that change nothing. */

@@ -40,10 +40,24 @@ export function bootStormMarkdown(r: BootStormResult): string {
       `${r.requests} requests in ${r.seconds} s; app process used ${r.app.cpuSeconds} s of CPU, peak RSS ${r.app.peakRssMb} MB (${r.app.rssAfterWarmUpMb} MB before the storm). ` +
       `Baseline rounds: ${r.baseline.roundsRps.join(', ')} req/s (median taken). ` +
       `Load average before/after: ${r.loadAverage.before}/${r.loadAverage.after}.`,
+    ...(r.cpuSeconds
+      ? [
+          '',
+          `CPU during the storm (${r.cpuSeconds.available} s available on all cores): app ${r.cpuSeconds.app} s, ` +
+            `Postgres ${r.cpuSeconds.postgres} s, Redis ${r.cpuSeconds.redis} s, load generator ${r.cpuSeconds.loadGenerator} s. ` +
+            `/boot.ipxe, a constant script through the same Koa stack, ran at ${bootIpxeRatio(r)}× the baseline.`,
+        ]
+      : []),
     '',
     routes,
     '',
     targets,
     ...(errors.length ? ['', `Errors: ${errors.map(([k, n]) => `${k} ×${n}`).join('; ')}`] : []),
   ].join('\n');
+}
+
+/** /boot.ipxe's throughput against the baseline: what the HTTP stack alone allows a route. */
+function bootIpxeRatio(r: BootStormResult): number {
+  const route = r.routes.find((x) => x.route === '/boot.ipxe');
+  return route ? Math.round((route.rps / r.baseline.rps) * 100) / 100 : Number.NaN;
 }

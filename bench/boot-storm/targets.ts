@@ -37,6 +37,11 @@ export interface BootStormFigures {
   errors: Record<string, number>;
   machinesLost: number;
   app: { peakRssMb: number; rssAfterWarmUpMb: number; cpuSeconds: number };
+  /**
+   * Where the machine's CPU went during the storm: the app, Postgres and Redis (every process of that
+   * name), and the load generator (the bench process); `available` is wall time × cores.
+   */
+  cpuSeconds?: { app: number; postgres: number; redis: number; loadGenerator: number; available: number };
   callbacks: { sent: number; recorded: number; persisted: number; expected: number };
   deploymentsDone: number;
   systems: number;

@@ -12,6 +12,9 @@ export function accessLog(
   metrics: BootServerMetrics,
   listener: 'boot' | 'admin',
 ): Middleware {
+  // These lines carry only the fields below, none of which can hold a secret (tokens in paths are
+  // replaced first), so they skip pino's redaction pass, which cost ~4% of a callback's CPU in the storm.
+  const log = logger.child({}, { redact: { paths: [] } });
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     ctx.res.once('close', () => {
@@ -23,7 +26,7 @@ export function accessLog(
         seconds,
       );
       const quiet = ctx.path === '/healthz' || ctx.path === '/metrics';
-      logger[quiet ? 'debug' : 'info'](
+      log[quiet ? 'debug' : 'info'](
         {
           listener,
           method: ctx.method,
