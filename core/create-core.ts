@@ -1,8 +1,10 @@
 import type { Config } from './config/index.js';
 import { migrateUp, type Orm, openOrm } from './db/orm.js';
+import { listenToChannel } from './db/pg-listener.js';
 import { createSqlPool, type SqlPool } from './db/sql-pool.js';
 import { type DeploymentChange, DeploymentService } from './deployments/deployment-service.js';
 import { loadCatalogFile } from './images/catalog-file.js';
+import { IMAGE_CHANGES_CHANNEL } from './images/image-cache.js';
 import { ImageRepository } from './images/image-repository.js';
 import type { Logger } from './logger.js';
 import { createTemplateEngine, type TemplateEngine } from './render/template-engine.js';
@@ -67,9 +69,21 @@ export async function createCore(
         logger.warn({ err: error }, 'an idle database connection failed; it will be replaced'),
     });
     const listeners: ((change: DeploymentChange) => void | Promise<void>)[] = [];
+    const imageChanges = listenToChannel(config.DATABASE_URL, IMAGE_CHANGES_CHANNEL, {
+      // Called only once connected, after `deployments` below exists.
+      onNotification: () => deployments.forgetImages(),
+      // Changes made while the connection was down were not heard: start over.
+      onListening: () => deployments.forgetImages(),
+      onError: (error) =>
+        logger.warn(
+          { err: error },
+          'image change notifications interrupted; reading images uncached until back',
+        ),
+    });
     const deployments = new DeploymentService({
       orm,
       sql,
+      imagesCacheTrusted: () => imageChanges.listening(),
       secretBox,
       approvalTimeoutMinutes: config.APPROVAL_TIMEOUT_MINUTES,
       allowSelfApproval: config.ALLOW_SELF_APPROVAL,
@@ -91,6 +105,7 @@ export async function createCore(
       templates: createTemplateEngine(config.TEMPLATES_DIR),
       onChange: (listener) => listeners.push(listener),
       close: async () => {
+        await imageChanges.close();
         await sql.end();
         await orm.close();
       },

@@ -38,6 +38,8 @@ export interface DeploymentServiceOptions {
   orm: Orm;
   /** Plain pool for the boot path's batched statements (lookups, markBooting, recordEvent). */
   sql: SqlPool;
+  /** Whether image-change notifications arrive now; the image cache is bypassed while not. */
+  imagesCacheTrusted?: () => boolean;
   secretBox: SecretBox;
   approvalTimeoutMinutes: number;
   allowSelfApproval: boolean;
@@ -80,7 +82,9 @@ export class DeploymentService {
     this.lookups = createDeploymentLookups(opts.sql);
     this.bootingBatch = createMarkBootingBatch(opts.sql);
     this.eventsBatch = createRecordEventsBatch(opts.sql);
-    this.imageCache = createImageCache((id) => new ImageRepository(this.em()).get(id));
+    this.imageCache = createImageCache((id) => new ImageRepository(this.em()).get(id), {
+      trusted: opts.imagesCacheTrusted,
+    });
   }
 
   private em(): EntityManager {
@@ -100,9 +104,14 @@ export class DeploymentService {
     return new ImageRepository(this.em(), () => this.imageCache.clear());
   }
 
-  /** An OS image for rendering, from a short-lived cache (see {@link ImageCache}). */
+  /** An OS image for rendering, from a cache cleared by every image write (see {@link ImageCache}). */
   image(id: string): Promise<OsImage> {
     return this.imageCache.get(id);
+  }
+
+  /** Drops cached images: an image changed, or changes may have been missed. */
+  forgetImages(): void {
+    this.imageCache.clear();
   }
 
   /** Creates a deployment in pending_approval; returns its generated password once, for a private message. */

@@ -2,16 +2,25 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Deployment } from '../deployments/deployment.entity.js';
 import { ACTIVE_STATES } from '../deployments/lifecycle.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { IMAGE_CHANGES_CHANNEL } from './image-cache.js';
 import { type ImageInput, imageInput } from './image-schema.js';
 import { OsImage } from './os-image.entity.js';
 
 /** The OS catalog in Postgres. */
 export class ImageRepository {
-  /** @param onWrite called after every create, update, delete and seed (the boot path's cache listens). */
+  /**
+   * @param onWrite called after every create, update, delete and seed, in this process; other processes
+   *   learn of it through the {@link IMAGE_CHANGES_CHANNEL} notification every write sends.
+   */
   constructor(
     private readonly em: EntityManager,
     private readonly onWrite: () => void = () => {},
   ) {}
+
+  private async written(id: string): Promise<void> {
+    await this.em.getConnection().execute('select pg_notify(?, ?)', [IMAGE_CHANGES_CHANNEL, id]);
+    this.onWrite();
+  }
 
   list(): Promise<OsImage[]> {
     return this.em.find(OsImage, {}, { orderBy: { id: 'asc' } });
@@ -35,7 +44,7 @@ export class ImageRepository {
       updatedAt: new Date(),
     });
     await this.em.flush();
-    this.onWrite();
+    await this.written(image.id);
     return image;
   }
 
@@ -45,7 +54,7 @@ export class ImageRepository {
     const data = parseImage({ ...(input as object), id });
     this.em.assign(image, { ...data, source: 'api' });
     await this.em.flush();
-    this.onWrite();
+    await this.written(image.id);
     return image;
   }
 
@@ -55,7 +64,7 @@ export class ImageRepository {
     if (active)
       throw new ConflictError('image:in-use', `OS image "${id}" is used by ${active} active deployment(s)`);
     await this.em.remove(image).flush();
-    this.onWrite();
+    await this.written(id);
   }
 
   /** Inserts catalog.yaml's images and refreshes those still owned by the catalog. */
@@ -79,7 +88,7 @@ export class ImageRepository {
         ],
       );
     }
-    this.onWrite();
+    await this.written('*');
   }
 }
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../../core/create-core.js';
+import { createCore } from '../../../core/create-core.js';
 import { Decision } from '../../../core/deployments/decision.entity.js';
+import { createLogger } from '../../../core/logger.js';
 import { System } from '../../../core/systems/system.entity.js';
 import { alice, approver, bob, carol, createTestCore, nobody } from '../../support/test-core.js';
 
@@ -339,6 +341,46 @@ describe('images for rendering', () => {
       expect((await core.deployments.image('ubuntu2404')).name).toBe(`${before.name} (edited)`);
     } finally {
       await core.deployments.images().update('ubuntu2404', { ...input, name: before.name });
+    }
+  });
+});
+
+describe('images for rendering, across replicas', () => {
+  /** Polls `check` until it holds (events arrive over the network; no fixed sleeps). */
+  async function until(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  it("see another process's image edit through Postgres notifications, not after a timeout", async () => {
+    const replica = await createCore(core.config, createLogger({ level: 'silent' }), { migrate: false });
+    const setNameByHand = (name: string) =>
+      core.sql.query('update os_image set name = $1 where id = $2', [name, 'debian12']);
+    const original = (await core.deployments.images().get('debian12')).name;
+    try {
+      // A change made by hand (no notification) stays unseen once the replica listens and caches.
+      await until(async () => {
+        const before = (await replica.deployments.image('debian12')).name;
+        await setNameByHand('edited by hand');
+        const seen = (await replica.deployments.image('debian12')).name;
+        await setNameByHand(original);
+        if (before === original && seen === original) return true;
+        replica.deployments.forgetImages(); // it cached the hand edit while it started listening
+        return false;
+      }, 'the replica caches images');
+      const repo = core.deployments.images();
+      const { createdAt: _c, updatedAt: _u, source: _s, ...input } = await repo.get('debian12');
+      await repo.update('debian12', { ...input, name: 'Debian 12 (edited on another replica)' });
+      await until(
+        async () =>
+          (await replica.deployments.image('debian12')).name === 'Debian 12 (edited on another replica)',
+        'the replica sees the edit',
+      );
+    } finally {
+      await replica.close();
     }
   });
 });
