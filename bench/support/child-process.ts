@@ -46,7 +46,11 @@ export async function spawnNpmScript(
     const pid = await deepestDescendant(child.pid!, (cmdline) => cmdline.includes(entry));
     if (pid !== null && (await isNodeRunning(pid, entry))) return watch(child, pid);
     if (child.exitCode !== null) throw new Error(`npm run ${script} exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error(`npm run ${script}: no node process runs ${entry}`);
+    if (Date.now() > deadline) {
+      // Leave nothing running behind a failed start (it would skew every later run on this machine).
+      await killTree(child.pid!);
+      throw new Error(`npm run ${script}: no node process runs ${entry}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -55,6 +59,24 @@ export async function spawnNpmScript(
 export function spawnTs(entry: string, opts: SpawnOptions & { nodeArgs?: string[] }): WatchedChild {
   const child = launch(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', entry], opts);
   return watch(child, child.pid!);
+}
+
+/** SIGKILLs a process and everything below it. */
+async function killTree(pid: number): Promise<void> {
+  const children = await childrenByParent();
+  const all: number[] = [];
+  const walk = (p: number) => {
+    all.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  for (const p of all.reverse()) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 }
 
 function launch(command: string, args: string[], opts: SpawnOptions): ChildProcess {
@@ -118,7 +140,8 @@ async function cpuSeconds(pid: number): Promise<number> {
 }
 
 /** The deepest process under `root` whose command line matches, or null. */
-async function deepestDescendant(root: number, match: (cmdline: string) => boolean): Promise<number | null> {
+/** Every process's children, from /proc. */
+async function childrenByParent(): Promise<Map<number, number[]>> {
   const children = new Map<number, number[]>();
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -130,6 +153,11 @@ async function deepestDescendant(root: number, match: (cmdline: string) => boole
       // exited while we looked
     }
   }
+  return children;
+}
+
+async function deepestDescendant(root: number, match: (cmdline: string) => boolean): Promise<number | null> {
+  const children = await childrenByParent();
   let found: number | null = null;
   const walk = async (pid: number) => {
     for (const kid of children.get(pid) ?? []) {
