@@ -51,7 +51,9 @@ async function publish(core: Core, s: Scheduler, change: DeploymentChange): Prom
   }
   const tasks = [s.notify(id, { priority: priorityOfState(state) })];
   if (state === 'approved') tasks.push(s.arm(id));
-  if (isGuarded(state)) tasks.push(s.watchdog(id, state, new Date()), s.clearTimers(id, state));
-  if (isTerminal(state)) tasks.push(s.clearTimers(id));
+  const { from } = change;
+  if (isGuarded(state))
+    tasks.push(s.watchdog(id, state, new Date()), s.clearTimers(id, { keep: state, from }));
+  if (isTerminal(state)) tasks.push(s.clearTimers(id, { from }));
   await Promise.all(tasks);
 }

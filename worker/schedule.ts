@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MessagePriority } from '../bot/chat-platform.js';
 import { priorityRank } from '../bot/messages/labels.js';
 import type { Config } from '../core/config/index.js';
-import type { ActiveState } from '../core/deployments/lifecycle.js';
+import type { ActiveState, DeploymentState } from '../core/deployments/lifecycle.js';
 import { jobIds, type OctofleetQueues, type WatchdogJob } from '../core/queues.js';
 
 export type GuardedState = WatchdogJob['state'];
@@ -44,10 +44,11 @@ export interface Scheduler {
   /** Watchdog for `state`, due `WATCHDOG_<STATE>_MINUTES` after `since` (the last event). */
   watchdog(deploymentId: number, state: GuardedState, since: Date): Promise<void>;
   /**
-   * Drops the timers of the states before `keep` (all of them without `keep`: the deployment ended). Best
-   * effort: a stale timer also finds nothing to do.
+   * Drops timers that no longer apply: the one of the state `from` that was just left when it is known;
+   * otherwise every timer of the states before `keep` (all of them without `keep`: the deployment ended).
+   * Best effort: a stale timer also finds nothing to do.
    */
-  clearTimers(deploymentId: number, keep?: ActiveState): Promise<void>;
+  clearTimers(deploymentId: number, opts?: { keep?: ActiveState; from?: DeploymentState }): Promise<void>;
 }
 
 export function createScheduler(
@@ -99,17 +100,15 @@ export function createScheduler(
         { jobId: jobIds.watchdog(deploymentId, state), delay },
       );
     },
-    async clearTimers(deploymentId, keep) {
-      // States only move forward, so only the timers of states before `keep` can exist.
-      const before = keep ? TIMER_ORDER.indexOf(keep) : TIMER_ORDER.length;
-      const removals: Promise<number>[] = [];
-      // The approval deadline goes when the request is decided (approved, or any end).
-      if (!keep || keep === 'approved') removals.push(remove(queues.expire, jobIds.expire(deploymentId)));
-      for (const state of GUARDED_STATES) {
-        if (TIMER_ORDER.indexOf(state) < before) {
-          removals.push(remove(queues.watchdog, jobIds.watchdog(deploymentId, state)));
-        }
-      }
+    async clearTimers(deploymentId, { keep, from } = {}) {
+      const left: readonly ActiveState[] = from
+        ? TIMER_ORDER.filter((state) => state === from && state !== keep)
+        : TIMER_ORDER.slice(0, keep ? TIMER_ORDER.indexOf(keep) : TIMER_ORDER.length);
+      const removals = left.map((state) =>
+        state === 'pending_approval'
+          ? remove(queues.expire, jobIds.expire(deploymentId))
+          : remove(queues.watchdog, jobIds.watchdog(deploymentId, state)),
+      );
       await Promise.all(removals);
     },
   };

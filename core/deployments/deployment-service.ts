@@ -32,6 +32,8 @@ export interface DeploymentChange {
   deploymentId: number;
   state: DeploymentState;
   kind: 'created' | 'state' | 'event';
+  /** For a state change: the state it left, when known (a cancel may leave any active state). */
+  from?: DeploymentState;
 }
 
 export interface DeploymentServiceOptions {
@@ -286,7 +288,12 @@ export class DeploymentService {
         ),
       );
     }
-    await this.publish({ deploymentId: id, state: to, kind: 'state' });
+    await this.publish({
+      deploymentId: id,
+      state: to,
+      kind: 'state',
+      ...(verdict === 'cancel' ? {} : { from: 'pending_approval' as const }),
+    });
     return this.repository().get(id);
   }
 
@@ -314,7 +321,7 @@ export class DeploymentService {
       return n > 0;
     });
     if (!changed) return null;
-    await this.publish({ deploymentId: id, state: 'expired', kind: 'state' });
+    await this.publish({ deploymentId: id, state: 'expired', kind: 'state', from: 'pending_approval' });
     return this.repository().get(id);
   }
 
@@ -342,7 +349,9 @@ export class DeploymentService {
     if (!result.changed && result.deployment?.status === 'approved')
       result = await this.bootingBatch.run(input);
     if (!result.deployment) throw new NotFoundError(`deployment #${id} does not exist`, 'deploy:not-found');
-    if (result.changed) await this.publish({ deploymentId: id, state: 'booting', kind: 'state' });
+    if (result.changed) {
+      await this.publish({ deploymentId: id, state: 'booting', kind: 'state', from: 'approved' });
+    }
     return result.deployment;
   }
 
@@ -355,6 +364,7 @@ export class DeploymentService {
       deploymentId: id,
       state: stored.deployment.status,
       kind: stored.changed ? 'state' : 'event',
+      ...(stored.previousStatus ? { from: stored.previousStatus } : {}),
     });
     return stored;
   }
@@ -396,7 +406,7 @@ export class DeploymentService {
       }
       return n > 0;
     });
-    if (changed) await this.publish({ deploymentId: id, state: 'failed', kind: 'state' });
+    if (changed) await this.publish({ deploymentId: id, state: 'failed', kind: 'state', from: state });
     return changed;
   }
 

@@ -17,6 +17,8 @@ export interface RecordedEvent {
   deployment: Deployment;
   /** True when the event moved the deployment to a new state. */
   changed: boolean;
+  /** The state it left when `changed` (timers of that state are dropped), else null. */
+  previousStatus: DeploymentState | null;
 }
 
 /** An installer stage that passed {@link validateEvent}: a known stage and the state it leads to. */

@@ -21,6 +21,8 @@ export interface StoredEvent {
   event: DeploymentEvent;
   deployment: Deployment;
   changed: boolean;
+  /** The state the deployment left, when this event moved it. */
+  previousStatus: DeploymentState | null;
 }
 
 /** States in which a stage that changes nothing still refreshes the deployment's stage and progress. */
@@ -48,13 +50,14 @@ export function createRecordEventsBatch(sql: SqlPool): MicroBatcher<EventRow, St
         "progress" = case when i.target = 'done' then 100 else coalesce(i.progress, d."progress") end,
         "failure_reason" = case when i.target = 'failed'
           then coalesce(i.message, 'the installer reported a failure') else d."failure_reason" end
-      from input i where d."id" = i.id and ${movable}
-      returning ${cols}
+      from input i join "deployment" prev on prev."id" = i.id
+      where d."id" = i.id and ${movable}
+      returning ${cols}, prev."status" as "previousStatus"
     ), touched as (
       update "deployment" d set "stage" = i.stage, "updated_at" = i.at, "last_event_at" = i.at,
         "progress" = coalesce(i.progress, d."progress")
       from input i where d."id" = i.id and d."status" in (${TOUCHABLE}) and not (${movable})
-      returning ${cols}
+      returning ${cols}, null::varchar as "previousStatus"
     ), events as (
       insert into "deployment_event" ("deployment_id", "stage", "message", "progress", "source", "state", "received_at")
       select i.id, i.stage, i.message, i.progress, i.source, case when m."id" is not null then i.target end, i.at
@@ -77,7 +80,7 @@ export function createRecordEventsBatch(sql: SqlPool): MicroBatcher<EventRow, St
     select e."id" as "eventId", e."state" as "eventState", e."received_at" as "eventAt", r.* from events e join (
       select true as "changed", * from moved
       union all select false, * from touched
-      union all select false, ${cols} from "deployment" d join input i on i.id = d."id"
+      union all select false, ${cols}, null from "deployment" d join input i on i.id = d."id"
         where d."id" not in (select "id" from moved union all select "id" from touched)
     ) r on r."id" = e."deployment_id"`;
 
@@ -100,7 +103,7 @@ export function createRecordEventsBatch(sql: SqlPool): MicroBatcher<EventRow, St
     return items.map((item) => {
       const row = byId.get(item.id);
       if (!row) return null;
-      const { eventId, eventState, eventAt, changed, ...rest } = row;
+      const { eventId, eventState, eventAt, changed, previousStatus, ...rest } = row;
       const event = {
         id: eventId as string,
         deploymentId: item.id,
@@ -112,7 +115,12 @@ export function createRecordEventsBatch(sql: SqlPool): MicroBatcher<EventRow, St
         receivedAt: eventAt as Date,
         postedAt: null,
       } satisfies DeploymentEvent;
-      return { event, deployment: toDeployment(rest), changed: changed as boolean };
+      return {
+        event,
+        deployment: toDeployment(rest),
+        changed: changed as boolean,
+        previousStatus: (previousStatus as DeploymentState | null) ?? null,
+      };
     });
   };
 

@@ -276,8 +276,16 @@ describe('installer events', () => {
       core.deployments.recordEvent(id, { stage: 'installer', source: 'installer' }),
       core.deployments.recordEvent(id, { stage: 'first_boot', source: 'installer' }),
     ]);
-    expect(first).toMatchObject({ changed: true, deployment: { status: 'installing' } });
-    expect(second).toMatchObject({ changed: true, deployment: { status: 'configuring' } });
+    expect(first).toMatchObject({
+      changed: true,
+      previousStatus: 'booting',
+      deployment: { status: 'installing' },
+    });
+    expect(second).toMatchObject({
+      changed: true,
+      previousStatus: 'installing',
+      deployment: { status: 'configuring' },
+    });
     const stages = (await core.deployments.repository().events(id)).map((e) => [e.stage, e.state]);
     expect(stages.slice(-2)).toEqual([
       ['installer', 'installing'],
