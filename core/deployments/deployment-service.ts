@@ -2,7 +2,7 @@ import { type EntityManager, UniqueConstraintViolationException } from '@mikro-o
 import type { MicroBatcher } from '../db/micro-batch.js';
 import type { Orm } from '../db/orm.js';
 import type { SqlPool } from '../db/sql-pool.js';
-import { type AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { createImageCache, type ImageCache } from '../images/image-cache.js';
 import { ImageRepository } from '../images/image-repository.js';
 import { OsImage } from '../images/os-image.entity.js';
@@ -11,13 +11,14 @@ import type { Mac } from '../mac.js';
 import { sha512Crypt } from '../render/sha512crypt.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { newTokenNonce } from '../secrets/secret-box.js';
-import { Decision } from './decision.entity.js';
+import { decideDeployment, type Permission } from './decide.js';
+import type { Decision } from './decision.entity.js';
 import { validateDeployRequest } from './deploy-request.js';
 import { type Actor, type BootInfo, Deployment } from './deployment.entity.js';
 import { DeploymentEvent } from './deployment-event.entity.js';
 import { createDeploymentLookups, type DeploymentLookups } from './deployment-lookups.js';
 import { DeploymentRepository } from './deployment-repository.js';
-import { type DeploymentState, isActive, TRANSITIONS } from './lifecycle.js';
+import { type DeploymentState, isActive } from './lifecycle.js';
 import {
   createMarkBootingBatch,
   type MarkBootingInput,
@@ -66,10 +67,7 @@ export interface DeploymentSecrets {
   passwordHash?: string;
 }
 
-export interface Permission {
-  /** Whether the actor holds an approver role on their platform (checked by the caller, fail closed). */
-  approver: boolean;
-}
+export type { Permission } from './decide.js';
 
 const MINUTE = 60_000;
 
@@ -201,93 +199,15 @@ export class DeploymentService {
     permission: Permission,
     reason?: string,
   ): Promise<Deployment> {
-    const to: DeploymentState =
-      verdict === 'approve' ? 'approved' : verdict === 'reject' ? 'rejected' : 'cancelled';
-    const repo = this.repository();
-    const current = await repo.get(id);
-    const isRequester =
-      current.requestedBy.platform === actor.platform && current.requestedBy.id === actor.id;
-    const refuse = async (error: AppError): Promise<never> => {
-      const em = this.em();
-      em.create(Decision, {
-        deploymentId: id,
-        verdict,
-        accepted: false,
-        reason: error.message,
-        ...actorFields(actor),
-        decidedAt: this.now(),
-      });
-      await em.flush();
-      throw error;
-    };
-    if (verdict === 'approve' && !permission.approver) {
-      await refuse(
-        new ForbiddenError('deploy:not-approver', `${actor.name} is not an approver for deployment #${id}`),
-      );
-    }
-    if (verdict === 'approve' && isRequester && !this.opts.allowSelfApproval) {
-      await refuse(
-        new ForbiddenError(
-          'deploy:self-approval',
-          `${actor.name} requested deployment #${id} and cannot approve it too`,
-        ),
-      );
-    }
-    if (verdict !== 'approve' && !permission.approver && !isRequester) {
-      await refuse(
-        new ForbiddenError(
-          'deploy:not-approver',
-          `only the requester or an approver may ${verdict} deployment #${id}`,
-        ),
-      );
-    }
-    const now = this.now();
-    const em = this.em();
-    const changed = await em.transactional(async (tem) => {
-      const patch: Partial<Deployment> = { status: to, updatedAt: now, lastEventAt: now, stage: to };
-      if (to === 'approved') patch.approvedAt = now;
-      else patch.finishedAt = now;
-      if (to === 'cancelled') patch.failureReason = reason ?? `cancelled by ${actor.name}`;
-      const n = await tem.nativeUpdate(
-        Deployment,
-        { id, status: { $in: [...TRANSITIONS[to as 'approved']] } },
-        patch,
-      );
-      if (!n) return false;
-      tem.create(Decision, {
-        deploymentId: id,
-        verdict,
-        accepted: true,
-        reason: reason ?? null,
-        ...actorFields(actor),
-        decidedAt: now,
-      });
-      tem.create(DeploymentEvent, {
-        deploymentId: id,
-        stage: to,
-        message: `${to} by ${actor.name}${reason ? `: ${reason}` : ''}`,
-        source: actor.platform,
-        state: to,
-        progress: null,
-        receivedAt: now,
-        postedAt: null,
-      });
-      return true;
-    });
-    if (!changed) {
-      const latest = await this.repository().get(id);
-      const by = await this.repository().decidedBy(id);
-      const who = by ? ` by ${by.actorName}` : '';
-      await refuse(
-        new ConflictError(
-          'deploy:already-decided',
-          `deployment #${id} was already ${latest.status.replace('_', ' ')}${latest.status === 'pending_approval' ? '' : who}`,
-          {
-            status: latest.status,
-          },
-        ),
-      );
-    }
+    const to = await decideDeployment(
+      {
+        em: () => this.em(),
+        now: () => this.now(),
+        repository: () => this.repository(),
+        allowSelfApproval: this.opts.allowSelfApproval,
+      },
+      { id, verdict, actor, permission, reason },
+    );
     await this.publish({
       deploymentId: id,
       state: to,
@@ -455,8 +375,4 @@ export class DeploymentService {
       this.opts.onHookError?.(error);
     }
   }
-}
-
-function actorFields(actor: Actor) {
-  return { actorPlatform: actor.platform, actorId: actor.id, actorName: actor.name };
 }

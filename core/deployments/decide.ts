@@ -1,0 +1,130 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type AppError, ConflictError, ForbiddenError } from '../errors.js';
+import { Decision } from './decision.entity.js';
+import { type Actor, Deployment } from './deployment.entity.js';
+import { DeploymentEvent } from './deployment-event.entity.js';
+import type { DeploymentRepository } from './deployment-repository.js';
+import { type DeploymentState, TRANSITIONS } from './lifecycle.js';
+
+export interface Permission {
+  /** Whether the actor holds an approver role on their platform (checked by the caller, fail closed). */
+  approver: boolean;
+}
+
+export interface DecisionInput {
+  id: number;
+  verdict: Decision['verdict'];
+  actor: Actor;
+  permission: Permission;
+  reason?: string;
+}
+
+interface DecideDeps {
+  em(): EntityManager;
+  now(): Date;
+  repository(): DeploymentRepository;
+  allowSelfApproval: boolean;
+}
+
+/**
+ * Approve, reject or cancel: checks who may decide (approvers approve, not their own request unless
+ * allowed; the requester or an approver rejects and cancels), then one compare-and-set with the decision
+ * and its event in one transaction. Every refusal is recorded as a decision too, then thrown. Answers the
+ * state the deployment moved to.
+ */
+export async function decideDeployment(
+  deps: DecideDeps,
+  { id, verdict, actor, permission, reason }: DecisionInput,
+): Promise<DeploymentState> {
+  const to: DeploymentState =
+    verdict === 'approve' ? 'approved' : verdict === 'reject' ? 'rejected' : 'cancelled';
+  const repo = deps.repository();
+  const current = await repo.get(id);
+  const isRequester = current.requestedBy.platform === actor.platform && current.requestedBy.id === actor.id;
+  const refuse = async (error: AppError): Promise<never> => {
+    const em = deps.em();
+    em.create(Decision, {
+      deploymentId: id,
+      verdict,
+      accepted: false,
+      reason: error.message,
+      ...actorFields(actor),
+      decidedAt: deps.now(),
+    });
+    await em.flush();
+    throw error;
+  };
+  if (verdict === 'approve' && !permission.approver) {
+    await refuse(
+      new ForbiddenError('deploy:not-approver', `${actor.name} is not an approver for deployment #${id}`),
+    );
+  }
+  if (verdict === 'approve' && isRequester && !deps.allowSelfApproval) {
+    await refuse(
+      new ForbiddenError(
+        'deploy:self-approval',
+        `${actor.name} requested deployment #${id} and cannot approve it too`,
+      ),
+    );
+  }
+  if (verdict !== 'approve' && !permission.approver && !isRequester) {
+    await refuse(
+      new ForbiddenError(
+        'deploy:not-approver',
+        `only the requester or an approver may ${verdict} deployment #${id}`,
+      ),
+    );
+  }
+  const now = deps.now();
+  const em = deps.em();
+  const changed = await em.transactional(async (tem) => {
+    const patch: Partial<Deployment> = { status: to, updatedAt: now, lastEventAt: now, stage: to };
+    if (to === 'approved') patch.approvedAt = now;
+    else patch.finishedAt = now;
+    if (to === 'cancelled') patch.failureReason = reason ?? `cancelled by ${actor.name}`;
+    const n = await tem.nativeUpdate(
+      Deployment,
+      { id, status: { $in: [...TRANSITIONS[to as 'approved']] } },
+      patch,
+    );
+    if (!n) return false;
+    tem.create(Decision, {
+      deploymentId: id,
+      verdict,
+      accepted: true,
+      reason: reason ?? null,
+      ...actorFields(actor),
+      decidedAt: now,
+    });
+    tem.create(DeploymentEvent, {
+      deploymentId: id,
+      stage: to,
+      message: `${to} by ${actor.name}${reason ? `: ${reason}` : ''}`,
+      source: actor.platform,
+      state: to,
+      progress: null,
+      receivedAt: now,
+      postedAt: null,
+    });
+    return true;
+  });
+  if (!changed) {
+    const latest = await deps.repository().get(id);
+    const by = await deps.repository().decidedBy(id);
+    const who = by ? ` by ${by.actorName}` : '';
+    await refuse(
+      new ConflictError(
+        'deploy:already-decided',
+        `deployment #${id} was already ${latest.status.replace('_', ' ')}${latest.status === 'pending_approval' ? '' : who}`,
+        {
+          status: latest.status,
+        },
+      ),
+    );
+  }
+  return to;
+}
+
+function actorFields(actor: Actor) {
+  return { actorPlatform: actor.platform, actorId: actor.id, actorName: actor.name };
+}
