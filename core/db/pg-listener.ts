@@ -29,14 +29,18 @@ export function listenToChannel(databaseUrl: string, channel: string, opts: PgLi
   let backoff = 500;
   let retry: NodeJS.Timeout | undefined;
 
-  const drop = (error?: Error) => {
-    if (error) opts.onError?.(error);
+  /** Forgets the current client and ends it; its late errors and events are ignored. */
+  const detach = async (): Promise<void> => {
     up = false;
     const old = client;
     client = null;
     old?.removeAllListeners();
     old?.on('error', () => {});
-    void old?.end().catch(() => {});
+    await old?.end().catch(() => {});
+  };
+  const drop = (error?: Error) => {
+    if (error) opts.onError?.(error);
+    void detach();
     if (closed) return;
     retry = setTimeout(connect, backoff);
     backoff = Math.min(backoff * 2, opts.maxBackoffMs ?? 30_000);
@@ -70,12 +74,7 @@ export function listenToChannel(databaseUrl: string, channel: string, opts: PgLi
     async close() {
       closed = true;
       clearTimeout(retry);
-      up = false;
-      const old = client;
-      client = null;
-      old?.removeAllListeners();
-      old?.on('error', () => {});
-      await old?.end().catch(() => {});
+      await detach();
     },
   };
 }

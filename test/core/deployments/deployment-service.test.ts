@@ -5,6 +5,7 @@ import { Decision } from '../../../core/deployments/decision.entity.js';
 import { createLogger } from '../../../core/logger.js';
 import { System } from '../../../core/systems/system.entity.js';
 import { alice, approver, bob, carol, createTestCore, nobody } from '../../support/test-core.js';
+import { until } from '../../support/until.js';
 
 let core: Core;
 let macCounter = 0x100;
@@ -354,15 +355,6 @@ describe('images for rendering', () => {
 });
 
 describe('images for rendering, across replicas', () => {
-  /** Polls `check` until it holds (events arrive over the network; no fixed sleeps). */
-  async function until(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
   it("see another process's image edit through Postgres notifications, not after a timeout", async () => {
     const replica = await createCore(core.config, createLogger({ level: 'silent' }), { migrate: false });
     const setNameByHand = (name: string) =>
