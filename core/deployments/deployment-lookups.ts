@@ -3,7 +3,7 @@ import type { SqlPool } from '../db/sql-pool.js';
 import type { Mac } from '../mac.js';
 import type { Deployment } from './deployment.entity.js';
 import { deploymentColumns, toDeployment } from './deployment-row.js';
-import { ACTIVE_STATES } from './lifecycle.js';
+import { ACTIVE_STATES, sqlStateList } from './lifecycle.js';
 
 /**
  * The two reads every boot-path request starts with — a machine's active deployment by MAC, a token's
@@ -16,7 +16,7 @@ export interface DeploymentLookups {
   byId(id: number): Promise<Deployment | null>;
 }
 
-const ACTIVE = ACTIVE_STATES.map((s) => `'${s}'`).join(', ');
+const ACTIVE = sqlStateList(ACTIVE_STATES);
 
 export function createDeploymentLookups(sql: SqlPool): DeploymentLookups {
   const byMac: MicroBatcher<Mac, Deployment | null> = createMicroBatcher(async (macs) => {

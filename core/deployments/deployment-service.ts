@@ -26,7 +26,7 @@ import {
 } from './mark-booting-batch.js';
 import { generatePassword } from './passwords.js';
 import { type EventInput, type RecordedEvent, validateEvent } from './record-event.js';
-import { createRecordEventsBatch, type EventRow, type StoredEvent } from './record-events-batch.js';
+import { createRecordEventsBatch, type EventRow } from './record-events-batch.js';
 
 /** Published after every committed change, so workers and chat can react. */
 export interface DeploymentChange {
@@ -75,7 +75,7 @@ const MINUTE = 60_000;
 export class DeploymentService {
   private readonly lookups: DeploymentLookups;
   private readonly bootingBatch: MicroBatcher<MarkBootingInput, MarkBootingResult>;
-  private readonly eventsBatch: MicroBatcher<EventRow, StoredEvent | null>;
+  private readonly eventsBatch: MicroBatcher<EventRow, RecordedEvent | null>;
   private readonly imageCache: ImageCache;
 
   constructor(private readonly opts: DeploymentServiceOptions) {

@@ -1,6 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
 import type { Mac } from '../mac.js';
-import { ACTIVE_STATES, ALL_STATES, type DeploymentState } from './lifecycle.js';
+import { ACTIVE_STATES, ALL_STATES, type DeploymentState, sqlStateList } from './lifecycle.js';
 
 /** What iPXE reported about the machine when it fetched its install script. */
 export interface BootInfo {
@@ -52,15 +52,14 @@ export class Deployment {
   lastEventAt!: Date;
 }
 
-const sqlList = (states: readonly string[]) => states.map((s) => `'${s}'`).join(', ');
-const activeList = sqlList(ACTIVE_STATES);
+const activeList = sqlStateList(ACTIVE_STATES);
 const date = (nullable = false) => ({ type: 'Date', columnType: 'timestamptz', nullable }) as const;
 
 export const DeploymentSchema = new EntitySchema<Deployment>({
   class: Deployment,
   tableName: 'deployment',
   checks: [
-    { name: 'deployment_status_check', expression: `"status" in (${sqlList(ALL_STATES)})` },
+    { name: 'deployment_status_check', expression: `"status" in (${sqlStateList(ALL_STATES)})` },
     { name: 'deployment_progress_check', expression: '"progress" between 0 and 100' },
   ],
   indexes: [

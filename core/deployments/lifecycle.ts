@@ -45,3 +45,8 @@ export function canTransition(from: DeploymentState, to: DeploymentState): boole
 
 /** States a deployment may be in while the machine is allowed to fetch its install script. */
 export const INSTALL_SCRIPT_STATES: readonly ActiveState[] = ['approved', 'booting'];
+
+/** States as a SQL list (`'approved', 'booting'`) for hand-written statements; states are fixed identifiers. */
+export function sqlStateList(states: readonly DeploymentState[]): string {
+  return states.map((s) => `'${s}'`).join(', ');
+}

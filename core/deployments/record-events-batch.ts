@@ -1,32 +1,18 @@
 import { createMicroBatcher, inRounds, type MicroBatcher } from '../db/micro-batch.js';
 import type { SqlPool } from '../db/sql-pool.js';
-import type { Deployment } from './deployment.entity.js';
 import type { DeploymentEvent } from './deployment-event.entity.js';
 import { deploymentColumns, toDeployment } from './deployment-row.js';
-import { type DeploymentState, TRANSITIONS } from './lifecycle.js';
+import { ACTIVE_STATES, type DeploymentState, sqlStateList, TRANSITIONS } from './lifecycle.js';
+import type { RecordedEvent, ValidEvent } from './record-event.js';
 
-/** One validated installer stage, ready to store. */
-export interface EventRow {
+/** One validated installer stage of a deployment, ready to store. */
+export interface EventRow extends ValidEvent {
   id: number;
-  stage: string;
-  /** The state the stage moves the deployment to, or null for progress only. */
-  target: DeploymentState | null;
-  message: string | null;
-  progress: number | null;
-  source: string;
   at: Date;
 }
 
-export interface StoredEvent {
-  event: DeploymentEvent;
-  deployment: Deployment;
-  changed: boolean;
-  /** The state the deployment left, when this event moved it. */
-  previousStatus: DeploymentState | null;
-}
-
 /** States in which a stage that changes nothing still refreshes the deployment's stage and progress. */
-const TOUCHABLE = "'approved', 'booting', 'installing', 'configuring'";
+const TOUCHABLE = sqlStateList(ACTIVE_STATES.filter((s) => s !== 'pending_approval'));
 
 /**
  * Stores installer stages of many deployments in one statement (and one commit): per row, the state
@@ -35,7 +21,7 @@ const TOUCHABLE = "'approved', 'booting', 'installing', 'configuring'";
  * the state it caused (null for none); a deployment that reached done is upserted into the systems
  * registry. Answers null for a deployment that does not exist (nothing is stored for it).
  */
-export function createRecordEventsBatch(sql: SqlPool): MicroBatcher<EventRow, StoredEvent | null> {
+export function createRecordEventsBatch(sql: SqlPool): MicroBatcher<EventRow, RecordedEvent | null> {
   const cols = deploymentColumns('d');
   const movable = `i.target is not null and d."status" = any(string_to_array(i.allowed, ','))`;
   const text = `
@@ -84,7 +70,7 @@ export function createRecordEventsBatch(sql: SqlPool): MicroBatcher<EventRow, St
         where d."id" not in (select "id" from moved union all select "id" from touched)
     ) r on r."id" = e."deployment_id"`;
 
-  const runOnce = async (items: EventRow[]): Promise<(StoredEvent | null)[]> => {
+  const runOnce = async (items: EventRow[]): Promise<(RecordedEvent | null)[]> => {
     const { rows } = await sql.query({
       name: 'deployments-record-events',
       text,
