@@ -4,6 +4,7 @@ import { createBootServer } from '../boot-server/create-boot-server.js';
 import { ConfigError, loadConfig, redactConfig } from '../core/config/index.js';
 import { createCore } from '../core/create-core.js';
 import { ServiceUnavailableError } from '../core/db/orm.js';
+import { announceChanges } from '../core/deployments/change-announcements.js';
 import { createLogger } from '../core/logger.js';
 import { createQueues } from '../core/queues.js';
 import { connectChangePublisher } from '../worker/change-publisher.js';
@@ -69,7 +70,9 @@ try {
   stops.unshift(() => core.close());
   const queues = createQueues(config);
   stops.unshift(() => queues.close());
-  const publisher = connectChangePublisher(core, queues);
+  // A worker publishes its process's changes into BullMQ itself; a boot server or bot alone announces
+  // them on Postgres for the workers, so the boot path never waits on Redis.
+  const publisher = runsWorker ? connectChangePublisher(core, queues) : announceChanges(core);
   stops.unshift(async () => publisher.close());
 
   // Chat clients (discord.js, Bolt) and the worker are loaded only by the roles that use them: a boot

@@ -14,10 +14,10 @@ export interface ChangePublisher {
 
 /**
  * Turns every committed deployment change of this process into BullMQ wake-ups: notify (card and
- * thread), the approval deadline, arming, and the watchdog of each state. Every role's process calls it,
- * since changes are committed wherever they happen (the boot server records callbacks, the bot records
- * decisions). A failure here is logged by core and repaired by the worker's reconciler: Postgres
- * already holds the change.
+ * thread), the approval deadline, arming, and the watchdog of each state. Processes that run a worker
+ * call it; the others announce their changes through Postgres (core/deployments/change-announcements.ts)
+ * and a worker publishes them (./change-listener.ts). A failure here is logged by core and repaired by
+ * the worker's reconciler: Postgres already holds the change.
  */
 export function connectChangePublisher(
   core: Core,
@@ -27,7 +27,7 @@ export function connectChangePublisher(
   const scheduler = createScheduler(queues, core.config, opts);
   let closed = false;
   core.onChange(async (change) => {
-    if (!closed) await publish(core, scheduler, change);
+    if (!closed) await publishChange(core, scheduler, change);
   });
   return {
     scheduler,
@@ -37,7 +37,8 @@ export function connectChangePublisher(
   };
 }
 
-async function publish(core: Core, s: Scheduler, change: DeploymentChange): Promise<void> {
+/** The wake-ups and timers one committed change calls for; idempotent (stable job ids). */
+export async function publishChange(core: Core, s: Scheduler, change: DeploymentChange): Promise<void> {
   const { deploymentId: id, state, kind } = change;
   if (kind === 'created') {
     const expiresAt = new Date(Date.now() + core.config.APPROVAL_TIMEOUT_MINUTES * 60_000);

@@ -1,7 +1,9 @@
 import { type Processor, Worker } from 'bullmq';
 import type { ChatPlatform, PlatformName } from '../bot/chat-platform.js';
 import type { Core } from '../core/create-core.js';
+import type { PgListener } from '../core/db/pg-listener.js';
 import { createQueues, createRedisConnection, type OctofleetQueues, QUEUE_NAMES } from '../core/queues.js';
+import { listenForChanges } from './change-listener.js';
 import { createCardCache } from './notifier/card-cache.js';
 import { createDeploymentLocks } from './notifier/deployment-lock.js';
 import { createRateLimiter } from './notifier/rate-limiter.js';
@@ -41,8 +43,8 @@ export interface OctofleetWorker {
 }
 
 /**
- * The worker role: one BullMQ processor per job type (arm, expire, watchdog, notify) and the
- * reconciler. Holds no state of its own, so any number can run side by side.
+ * The worker role: one BullMQ processor per job type (arm, expire, watchdog, notify), the listener
+ * for changes other processes announce, and the reconciler. Holds no state of its own, so any number can run side by side.
  */
 export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
   const { config, logger } = core;
@@ -60,6 +62,7 @@ export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
   const workers: Worker[] = [];
   const connections: ReturnType<typeof createRedisConnection>[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let changes: PgListener | undefined;
   let stopped = false;
 
   const spawn = (name: string, processor: Processor, concurrencyOf = 4) => {
@@ -104,6 +107,9 @@ export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
       spawn(QUEUE_NAMES.watchdog, watchdogProcessor(core) as Processor);
       spawn(QUEUE_NAMES.notify, notifyProcessor(notifier) as Processor, concurrency);
       await Promise.all(workers.map((w) => w.waitUntilReady()));
+      // Changes that boot servers and bots announce; what was announced before the LISTEN was in place
+      // is caught up by the reconciler it triggers.
+      changes = listenForChanges(core, scheduler, { onListening: () => runReconcile() });
       await runReconcile({ cards: true });
       const every = opts.reconcileIntervalMs ?? 60_000;
       if (every > 0) {
@@ -120,6 +126,7 @@ export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
       if (stopped) return;
       stopped = true;
       if (timer) clearInterval(timer);
+      await changes?.close();
       await Promise.all(workers.splice(0).map((w) => w.close()));
       // BullMQ leaves connections it was given open; these are ours.
       await Promise.all(connections.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
