@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from './cleanup.js';
 
@@ -179,7 +180,9 @@ async function cmdline(pid: number): Promise<string> {
  */
 async function isNodeRunning(pid: number, entry: string): Promise<boolean> {
   const line = await cmdline(pid);
-  return line.includes(entry) && (line.includes('tsx/dist/loader') || / --import tsx /.test(line));
+  // `sh -c "node --import tsx cli/start.ts …"` (npm's shell) matches the rest until it has forked node.
+  const isNode = /^node\d*$/.test(basename(line.split(' ')[0] ?? ''));
+  return isNode && line.includes(entry) && (line.includes('tsx/dist/loader') || / --import tsx /.test(line));
 }
 
 /** A TCP port nobody listens on right now (for a child that must be told its port up front). */
