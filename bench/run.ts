@@ -4,6 +4,7 @@
 //   --machines=N                boot storm size (1000)
 //   --deployments=N --duration=SECONDS --platforms=discord,slack    chat fan-out shape
 //   --profile                   V8 CPU profiles of the boot server into bench/results/profiles/
+//   --with-worker               boot storm with a worker beside the boot server (its CPU reported)
 //   --readme                    also rewrite the generated block of README.md "Benchmark results"
 //   --report                    run nothing: print (and with --readme, write) the saved latest.json
 // BENCH_APP_NODE_OPTIONS adds node flags to the app under test (what-if runs, e.g. a heap limit).
@@ -58,6 +59,7 @@ if (selected.includes('boot-storm')) {
     say,
     machines: machines ? Number(machines) : undefined,
     profileDir: flags.has('--profile') ? join(resultsDir, 'profiles') : undefined,
+    withWorker: flags.has('--with-worker'),
   });
   results.bootStorm = { ranAt: new Date().toISOString(), ...result };
   sections.push(bootStormMarkdown(result));

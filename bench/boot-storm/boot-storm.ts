@@ -23,6 +23,12 @@ export interface BootStormOptions {
   logDir: string;
   /** Write V8 CPU profiles of the app's processes into this folder (`--cpu-prof`; the largest is the app). */
   profileDir?: string;
+  /**
+   * Also run a worker (`npm run worker`, chat in its log) beside the boot server, as a one-machine
+   * installation would: it turns the boot server's announced changes into BullMQ jobs and posts them,
+   * and its CPU is reported. @defaultValue false: the boot server alone, as the targets are defined.
+   */
+  withWorker?: boolean;
   /** Progress lines for the operator. */
   say(line: string): void;
 }
@@ -51,6 +57,7 @@ export async function runBootStorm(opts: BootStormOptions): Promise<BootStormRes
   const { config, bootOrigin: origin } = installation;
   const core = await createCore(config, createLogger({ level: 'silent' }));
   let app: WatchedChild | undefined;
+  let worker: WatchedChild | undefined;
   let baseline: WatchedChild | undefined;
   const signal = AbortSignal.timeout(DEADLINE_MS);
   try {
@@ -63,10 +70,15 @@ export async function runBootStorm(opts: BootStormOptions): Promise<BootStormRes
       logFile: join(opts.logDir, 'boot-storm-app.log'),
       profileDir: opts.profileDir,
     });
+    if (opts.withWorker) {
+      opts.say('boot storm: starting a worker (npm run worker) beside it');
+      worker = await installation.launch('worker', { logFile: join(opts.logDir, 'boot-storm-worker.log') });
+    }
     const watched = app;
     const client = createLoadClient(origin, { inFlight, signal });
     await warmUp(client);
     const cpuBefore = await watched.cpuSeconds();
+    const workerCpuBefore = (await worker?.cpuSeconds()) ?? 0;
     const rssAfterWarmUp = (await watched.rssMb()) ?? Number.NaN;
     opts.say(`boot storm: ${count} machines power on, ${inFlight} requests in flight`);
     const loadBefore = loadavg()[0]!;
@@ -75,11 +87,13 @@ export async function runBootStorm(opts: BootStormOptions): Promise<BootStormRes
     const storm = await runWaves(client, machines, WAVES, () => watched.cpuSeconds());
     const stormSeconds = (performance.now() - started) / 1000;
     const appCpu = (await watched.cpuSeconds()) - cpuBefore;
+    const workerCpu = worker ? (await worker.cpuSeconds()) - workerCpuBefore : undefined;
     const servicesAfter = await servicesCpu();
     const loadAfter = loadavg()[0]!;
     const appPeakRss = await app.peakRssMb();
     await client.close();
     await app.stop();
+    await worker?.stop();
 
     const persisted = await countPersisted(config.DATABASE_URL);
     const ipxeBytes = storm.bodyBytes.get('/ipxe/:mac') ?? [];
@@ -151,6 +165,7 @@ export async function runBootStorm(opts: BootStormOptions): Promise<BootStormRes
         postgres: round(servicesAfter.postgres - servicesBefore.postgres, 1),
         redis: round(servicesAfter.redis - servicesBefore.redis, 1),
         loadGenerator: round(servicesAfter.own - servicesBefore.own, 1),
+        ...(workerCpu === undefined ? {} : { worker: round(workerCpu, 1) }),
         available: round(stormSeconds * cpus().length, 1),
       },
       callbacks: {
@@ -164,6 +179,7 @@ export async function runBootStorm(opts: BootStormOptions): Promise<BootStormRes
     });
   } finally {
     await app?.stop();
+    await worker?.stop();
     await baseline?.stop();
     await core.close();
     await installation.dispose();

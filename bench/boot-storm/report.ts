@@ -44,7 +44,9 @@ export function bootStormMarkdown(r: BootStormResult): string {
       ? [
           '',
           `CPU during the storm (${r.cpuSeconds.available} s available on all cores): app ${r.cpuSeconds.app} s, ` +
-            `Postgres ${r.cpuSeconds.postgres} s, Redis ${r.cpuSeconds.redis} s, load generator ${r.cpuSeconds.loadGenerator} s. ` +
+            `Postgres ${r.cpuSeconds.postgres} s, Redis ${r.cpuSeconds.redis} s, load generator ${r.cpuSeconds.loadGenerator} s` +
+            (r.cpuSeconds.worker === undefined ? '' : `, worker beside it ${r.cpuSeconds.worker} s`) +
+            '. ' +
             `/boot.ipxe, a constant script through the same Koa stack, ran at ${bootIpxeRatio(r)}× the baseline.`,
         ]
       : []),

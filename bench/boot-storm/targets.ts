@@ -39,9 +39,17 @@ export interface BootStormFigures {
   app: { peakRssMb: number; rssAfterWarmUpMb: number; cpuSeconds: number };
   /**
    * Where the machine's CPU went during the storm: the app, Postgres and Redis (every process of that
-   * name), and the load generator (the bench process); `available` is wall time × cores.
+   * name), the load generator (the bench process) and the worker when one ran beside the boot server;
+   * `available` is wall time × cores.
    */
-  cpuSeconds?: { app: number; postgres: number; redis: number; loadGenerator: number; available: number };
+  cpuSeconds?: {
+    app: number;
+    postgres: number;
+    redis: number;
+    loadGenerator: number;
+    worker?: number;
+    available: number;
+  };
   callbacks: { sent: number; recorded: number; persisted: number; expected: number };
   deploymentsDone: number;
   systems: number;
