@@ -27,6 +27,8 @@ let admin: pg.Pool;
 
 beforeAll(async () => {
   h = await startHarness({ BOOT_HOST: '127.0.0.1', BOOT_PORT: '0', API_PORT: '0' });
+  // Two workers hear every announcement; each change must still reach chat once.
+  await h.addWorker();
   bootCore = await createCore(h.core.config, createLogger({ level: 'silent' }));
   announceChanges(bootCore);
   server = createBootServer(bootCore);
@@ -44,7 +46,7 @@ const callback = (url: string, body: Record<string, unknown>) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('changes a boot server announces on Postgres', () => {
-  it('reach the thread and the card through the worker, stage by stage', async () => {
+  it('reach the thread and the card through the workers, each stage once', async () => {
     const id = await deploy(h, 'alice', 'os:ubuntu2404 mac:52-54-00-aa-00-01 hostname:srv41');
     await h.platform.react('bob', await cardOf(h, id), 'approve');
     await threadShows(h, id, /Approved by bob/);
@@ -57,6 +59,15 @@ describe('changes a boot server announces on Postgres', () => {
     await cardShows(h, id, 'done');
     await threadShows(h, id, /Done in/);
     await settled(h);
+    expect(h.platform.threadLines(id)).toEqual([
+      expect.stringMatching(/^👍 Approved by bob\./),
+      '🟢 Booting — BIOS, bare metal detected',
+      '⚙️ Installer',
+      '📋 Installation finished',
+      '🚀 First boot',
+      expect.stringMatching(/^✅ Done in \d+s — srv41/),
+      expect.stringMatching(/^⏱ approval/),
+    ]);
 
     // The booting watchdog the worker set from the announcement was removed when the state moved on.
     const timers = await h.queues.watchdog.getJobs(['delayed', 'waiting']);
