@@ -44,7 +44,8 @@ export interface OctofleetWorker {
 
 /**
  * The worker role: one BullMQ processor per job type (arm, expire, watchdog, notify), the listener
- * for changes other processes announce, and the reconciler. Holds no state of its own, so any number can run side by side.
+ * for changes other processes announce, and the reconciler. Holds no state of its own, so any number
+ * can run side by side.
  */
 export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
   const { config, logger } = core;
@@ -107,9 +108,17 @@ export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
       spawn(QUEUE_NAMES.watchdog, watchdogProcessor(core) as Processor);
       spawn(QUEUE_NAMES.notify, notifyProcessor(notifier) as Processor, concurrency);
       await Promise.all(workers.map((w) => w.waitUntilReady()));
-      // Changes that boot servers and bots announce; what was announced before the LISTEN was in place
-      // is caught up by the reconciler it triggers.
-      changes = listenForChanges(core, scheduler, { onListening: () => runReconcile() });
+      // Changes that boot servers and bots announce. What was announced before the LISTEN was in place
+      // is caught up by a reconciliation after it: the one below when the LISTEN is up by then,
+      // otherwise the one its (re)connection triggers.
+      let catchUpOnListen = false;
+      changes = listenForChanges(core, scheduler, {
+        onListening: async () => {
+          if (catchUpOnListen) await runReconcile();
+        },
+      });
+      await changes.listeningWithin(5000);
+      catchUpOnListen = true;
       await runReconcile({ cards: true });
       const every = opts.reconcileIntervalMs ?? 60_000;
       if (every > 0) {

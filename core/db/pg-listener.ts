@@ -8,6 +8,8 @@ import pg from 'pg';
 export interface PgListener {
   /** True while the LISTEN is in place (notifications arrive). */
   listening(): boolean;
+  /** Resolves when the LISTEN is first in place, or after `timeoutMs` (the connection keeps trying). */
+  listeningWithin(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,10 @@ export function listenToChannel(databaseUrl: string, channel: string, opts: PgLi
   let closed = false;
   let backoff = 500;
   let retry: NodeJS.Timeout | undefined;
+  let firstListen: () => void = () => {};
+  const listened = new Promise<void>((resolve) => {
+    firstListen = resolve;
+  });
 
   /** Forgets the current client and ends it; its late errors and events are ignored. */
   const detach = async (): Promise<void> => {
@@ -62,6 +68,7 @@ export function listenToChannel(databaseUrl: string, channel: string, opts: PgLi
       if (closed || client !== next) return;
       up = true;
       backoff = 500;
+      firstListen();
       opts.onListening?.();
     } catch (error) {
       if (client === next) drop(error as Error);
@@ -71,6 +78,15 @@ export function listenToChannel(databaseUrl: string, channel: string, opts: PgLi
 
   return {
     listening: () => up,
+    async listeningWithin(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([listened, timeout]);
+      clearTimeout(timer);
+      return up;
+    },
     async close() {
       closed = true;
       clearTimeout(retry);

@@ -22,7 +22,7 @@ describe('Postgres LISTEN connection', () => {
       maxBackoffMs: 200,
     });
     try {
-      await until(() => listener.listening(), 'it listens');
+      expect(await listener.listeningWithin(10_000)).toBe(true);
       await admin.query('select pg_notify($1, $2)', [channel, 'first']);
       await until(() => heard.includes('first'), 'the first notification arrives');
 
@@ -39,6 +39,21 @@ describe('Postgres LISTEN connection', () => {
       await listener.close();
     }
     expect(listener.listening()).toBe(false);
+  });
+
+  it('says when it could not listen in time, and keeps trying', async () => {
+    // Nothing listens on port 1: every connection is refused at once.
+    const errors: string[] = [];
+    const listener = listenToChannel('postgres://postgres@127.0.0.1:1/postgres', 'octofleet_test_down', {
+      onNotification: () => {},
+      onError: (error) => errors.push(error.message),
+    });
+    try {
+      expect(await listener.listeningWithin(300)).toBe(false);
+      expect(errors.length).toBeGreaterThan(0);
+    } finally {
+      await listener.close();
+    }
   });
 
   it('refuses a channel name that would have to be quoted', () => {
