@@ -12,6 +12,7 @@ import {
   cardShows,
   deploy,
   type Harness,
+  postCallback,
   settled,
   startHarness,
   threadShows,
@@ -42,9 +43,6 @@ afterAll(async () => {
   await h?.close();
 });
 
-const callback = (url: string, body: Record<string, unknown>) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
 describe('changes a boot server announces on Postgres', () => {
   it('reach the thread and the card through the workers, each stage once', async () => {
     const id = await deploy(h, 'alice', 'os:ubuntu2404 mac:52-54-00-aa-00-01 hostname:srv41');
@@ -55,7 +53,7 @@ describe('changes a boot server announces on Postgres', () => {
     await threadShows(h, id, /Booting — BIOS/);
     const url = `${boot}/cb/${h.core.deployments.tokenFor(await h.core.deployments.repository().get(id))}`;
     for (const status of ['installer', 'late_command', 'first_boot', 'done'])
-      expect((await callback(url, { status })).status).toBe(200);
+      expect((await postCallback(url, { status })).status).toBe(200);
     await cardShows(h, id, 'done');
     await threadShows(h, id, /Done in/);
     await settled(h);

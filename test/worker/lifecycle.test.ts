@@ -5,6 +5,7 @@ import {
   cardShows,
   deploy,
   type Harness,
+  postCallback,
   settled,
   startHarness,
   threadShows,
@@ -24,9 +25,6 @@ afterAll(async () => {
   await server?.stop();
   await h?.close();
 });
-
-const callback = (url: string, body: Record<string, unknown>) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('a deployment from /deploy to done', () => {
   it('posts the card, opens the thread on approval and shows every stage from the real callback route in order', async () => {
@@ -55,7 +53,7 @@ describe('a deployment from /deploy to done', () => {
       { status: 'first_boot' },
       { status: 'done' },
     ]) {
-      expect((await callback(url, body)).status).toBe(200);
+      expect((await postCallback(url, body)).status).toBe(200);
     }
     await threadShows(h, id, /Done in/);
     await cardShows(h, id, 'done');

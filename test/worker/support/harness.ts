@@ -105,3 +105,12 @@ export async function settled(h: Pick<Harness, 'core' | 'queues'>, timeoutMs = 2
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** An installer's JSON callback to the boot server's `/cb/:token` URL. */
+export function postCallback(url: string, body: Record<string, unknown>): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
