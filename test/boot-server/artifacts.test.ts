@@ -103,7 +103,7 @@ describe('GET /d/:token/:artifact', () => {
       `${d.base}/nope.xml`, // no such template
       `${d.base}/..%2F..%2Fipxe%2Fboot.ipxe`, // path tricks
       `${d.base}/.hidden`,
-      `${t.boot}/d/${d.base.split('/d/')[1]!.replace(/.$/, 'Q')}/user-data`, // forged token
+      `${t.boot}/d/${d.base.split('/d/')[1]!.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))}/user-data`, // forged token
       `${t.boot}/d/123456.${'A'.repeat(43)}/user-data`, // deployment that does not exist
       `${ended.base}/user-data`, // deployment no longer active
       `${other.base}/user-data`, // image without a template folder
