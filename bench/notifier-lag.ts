@@ -4,7 +4,7 @@
 // Real Postgres, Redis, BullMQ, boot server (HTTP callbacks), worker and notifier; no timed assertions.
 import { parseArgs } from 'node:util';
 import { createBootServer } from '../boot-server/create-boot-server.js';
-import type { PlatformName } from '../bot/chat-platform.js';
+import type { PlatformName } from '../chat/chat-platform.js';
 import { DeploymentEvent } from '../core/deployments/deployment-event.entity.js';
 import { TERMINAL_STATES } from '../core/deployments/lifecycle.js';
 import { createQueues } from '../core/queues.js';

@@ -1,6 +1,6 @@
+import type { ChatInbound } from '../chat/chat-inbound.js';
+import type { ChatPlatform } from '../chat/chat-platform.js';
 import type { Core } from '../core/create-core.js';
-import type { ChatInbound } from './chat-inbound.js';
-import type { ChatPlatform } from './chat-platform.js';
 import { createCommandHandler } from './commands/command-handler.js';
 
 export interface BotOptions {

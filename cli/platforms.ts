@@ -1,8 +1,8 @@
-import type { ChatPlatform } from '../bot/chat-platform.js';
 import { coreDirectory } from '../bot/discord/discord-directory.js';
 import { createDiscordPlatform } from '../bot/discord/discord-platform.js';
 import { createShellPlatform } from '../bot/shell/shell-platform.js';
 import { createSlackPlatform, type SlackPlatform } from '../bot/slack/create-slack-platform.js';
+import type { ChatPlatform } from '../chat/chat-platform.js';
 import type { Core } from '../core/create-core.js';
 
 export interface Platforms {

@@ -1,4 +1,4 @@
-import { priorityOfState } from '../bot/messages/labels.js';
+import { priorityOfState } from '../chat/messages/labels.js';
 import type { Core } from '../core/create-core.js';
 import type { DeploymentChange } from '../core/deployments/deployment-service.js';
 import { isTerminal } from '../core/deployments/lifecycle.js';

@@ -1,5 +1,5 @@
 import { type Processor, Worker } from 'bullmq';
-import type { ChatPlatform, PlatformName } from '../bot/chat-platform.js';
+import type { ChatPlatform, PlatformName } from '../chat/chat-platform.js';
 import type { Core } from '../core/create-core.js';
 import type { PgListener } from '../core/db/pg-listener.js';
 import { createQueues, createRedisConnection, type OctofleetQueues, QUEUE_NAMES } from '../core/queues.js';

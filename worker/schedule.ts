@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { MessagePriority } from '../bot/chat-platform.js';
-import { priorityRank } from '../bot/messages/labels.js';
+import type { MessagePriority } from '../chat/chat-platform.js';
+import { priorityRank } from '../chat/messages/labels.js';
 import type { Config } from '../core/config/index.js';
 import type { ActiveState, DeploymentState } from '../core/deployments/lifecycle.js';
 import { jobIds, type OctofleetQueues, type WatchdogJob } from '../core/queues.js';

@@ -1,7 +1,7 @@
+import type { ChatPlatform, ChatUser, PlatformName } from '../../chat/chat-platform.js';
 import { ChatRefRepository } from '../../core/chat/chat-ref-repository.js';
 import type { Core } from '../../core/create-core.js';
 import type { Actor } from '../../core/deployments/deployment.entity.js';
-import type { ChatPlatform, ChatUser, PlatformName } from '../chat-platform.js';
 
 /** What every command handler gets: the core, the platform the command came from, the chat refs. */
 export interface CommandContext {

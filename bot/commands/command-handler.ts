@@ -1,7 +1,7 @@
+import type { ChatCommand, ChatDecision, ChatInbound, CommandReply } from '../../chat/chat-inbound.js';
+import type { ChatPlatform } from '../../chat/chat-platform.js';
 import type { Core } from '../../core/create-core.js';
 import { printable } from '../../core/mac.js';
-import type { ChatCommand, ChatDecision, ChatInbound, CommandReply } from '../chat-inbound.js';
-import type { ChatPlatform } from '../chat-platform.js';
 import { type CommandContext, commandContext } from './command-context.js';
 import { cancelCommand, decide, decisionCommand } from './decision-commands.js';
 import { deployCommand } from './deploy-command.js';

@@ -1,5 +1,5 @@
+import type { ChatCommand, ChatDecision, CommandReply } from '../../chat/chat-inbound.js';
 import { NotFoundError } from '../../core/errors.js';
-import type { ChatCommand, ChatDecision, CommandReply } from '../chat-inbound.js';
 import { actorOf, type CommandContext, checkApprover } from './command-context.js';
 import { firstArgument, parseDeploymentId } from './parse-args.js';
 

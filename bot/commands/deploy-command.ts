@@ -1,6 +1,6 @@
-import type { ChatCommand, CommandReply } from '../chat-inbound.js';
-import { imageOf } from '../messages/card-source.js';
-import { formatClock } from '../messages/durations.js';
+import type { ChatCommand, CommandReply } from '../../chat/chat-inbound.js';
+import { imageOf } from '../../chat/messages/card-source.js';
+import { formatClock } from '../../chat/messages/durations.js';
 import { actorOf, type CommandContext } from './command-context.js';
 import { deployOptions, parseDeployText } from './parse-args.js';
 

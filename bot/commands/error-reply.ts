@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { CommandReply } from '../../chat/chat-inbound.js';
 import { isAppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import type { CommandReply } from '../chat-inbound.js';
 
 /**
  * The one place where errors become chat replies. Domain errors that may be shown (`expose`) read as

@@ -1,12 +1,12 @@
+import type { ChatCommand, CommandReply } from '../../chat/chat-inbound.js';
+import { cardFor } from '../../chat/messages/card-source.js';
+import { cardLines } from '../../chat/messages/card-text.js';
+import { formatDuration } from '../../chat/messages/durations.js';
+import { STATE_LABELS, stageLabel } from '../../chat/messages/labels.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import { ACTIVE_STATES, TERMINAL_STATES } from '../../core/deployments/lifecycle.js';
 import { NotFoundError } from '../../core/errors.js';
 import { parseMac } from '../../core/mac.js';
-import type { ChatCommand, CommandReply } from '../chat-inbound.js';
-import { cardFor } from '../messages/card-source.js';
-import { cardLines } from '../messages/card-text.js';
-import { formatDuration } from '../messages/durations.js';
-import { STATE_LABELS, stageLabel } from '../messages/labels.js';
 import type { CommandContext } from './command-context.js';
 import { firstArgument, parseDeploymentId } from './parse-args.js';
 

@@ -5,7 +5,7 @@ import {
   ButtonStyle,
   ComponentType,
 } from 'discord.js';
-import type { CardModel } from '../messages/card.js';
+import type { CardModel } from '../../chat/messages/card.js';
 import { clamp, DISCORD_LIMITS, fitText, plain } from './text-limits.js';
 
 /** The reactions that decide a card. */

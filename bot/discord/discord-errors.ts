@@ -1,5 +1,5 @@
 import { DiscordAPIError, DiscordjsErrorCodes, RateLimitError, RESTJSONErrorCodes } from 'discord.js';
-import { RateLimitedError } from '../chat-platform.js';
+import { RateLimitedError } from '../../chat/chat-platform.js';
 import { bucketKeys, notifierBucket } from './rate-limits.js';
 
 /**

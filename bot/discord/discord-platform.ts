@@ -1,9 +1,15 @@
 import { type APIMessage, type Client, type ClientOptions, Events, Routes } from 'discord.js';
+import type { ChatInbound } from '../../chat/chat-inbound.js';
+import type {
+  ChatPlatform,
+  ChatUser,
+  ThreadMessage,
+  WithCard,
+  WithThread,
+} from '../../chat/chat-platform.js';
+import type { CardModel } from '../../chat/messages/card.js';
 import type { Config } from '../../core/config/index.js';
 import type { Logger } from '../../core/logger.js';
-import type { ChatInbound } from '../chat-inbound.js';
-import type { ChatPlatform, ChatUser, ThreadMessage, WithCard, WithThread } from '../chat-platform.js';
-import type { CardModel } from '../messages/card.js';
 import { createCallBudget } from './call-budget.js';
 import { APPROVE_EMOJI, REJECT_EMOJI, renderCard } from './card-render.js';
 import { createDiscordClient } from './discord-client.js';

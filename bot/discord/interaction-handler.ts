@@ -6,9 +6,9 @@ import {
   type Interaction,
   type User,
 } from 'discord.js';
+import type { ChatInbound } from '../../chat/chat-inbound.js';
+import type { ChatUser } from '../../chat/chat-platform.js';
 import type { Logger } from '../../core/logger.js';
-import type { ChatInbound } from '../chat-inbound.js';
-import type { ChatUser } from '../chat-platform.js';
 import { parseButtonId } from './card-render.js';
 import type { DiscordDirectory } from './discord-directory.js';
 import { InteractionSession } from './interaction-session.js';

@@ -1,5 +1,5 @@
 import { type ButtonInteraction, type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
-import type { CommandReply } from '../chat-inbound.js';
+import type { CommandReply } from '../../chat/chat-inbound.js';
 import { renderCard } from './card-render.js';
 import { toPlatformError } from './discord-errors.js';
 import { fitText, plain } from './text-limits.js';

@@ -1,5 +1,5 @@
 import type { RateLimitData } from 'discord.js';
-import type { ChatAction, ChatLocation, RateBucket } from '../chat-platform.js';
+import type { ChatAction, ChatLocation, RateBucket } from '../../chat/chat-platform.js';
 
 /** A limit of `limit` calls per `windowMs`. */
 export interface Limit {

@@ -11,8 +11,8 @@ import {
   Routes,
   type User,
 } from 'discord.js';
+import type { ChatInbound } from '../../chat/chat-inbound.js';
 import type { Logger } from '../../core/logger.js';
-import type { ChatInbound } from '../chat-inbound.js';
 import type { CallBudget } from './call-budget.js';
 import { APPROVE_EMOJI, parseButtonId, REJECT_EMOJI } from './card-render.js';
 import type { DiscordDirectory } from './discord-directory.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type APIChannel, type Client, MessageFlags, Routes } from 'discord.js';
+import type { ThreadMessage, WithCard, WithThread } from '../../chat/chat-platform.js';
 import type { Logger } from '../../core/logger.js';
-import type { ThreadMessage, WithCard, WithThread } from '../chat-platform.js';
 import { isArchivedThread, isExistingThread, ThreadLockedError, toPlatformError } from './discord-errors.js';
 import { clamp, DISCORD_LIMITS, fitText, plain } from './text-limits.js';
 

@@ -1,8 +1,14 @@
 import { createInterface } from 'node:readline';
-import type { ChatInbound } from '../chat-inbound.js';
-import type { ChatPlatform, ChatUser, ThreadMessage, WithCard, WithThread } from '../chat-platform.js';
-import type { CardModel } from '../messages/card.js';
-import { cardLines } from '../messages/card-text.js';
+import type { ChatInbound } from '../../chat/chat-inbound.js';
+import type {
+  ChatPlatform,
+  ChatUser,
+  ThreadMessage,
+  WithCard,
+  WithThread,
+} from '../../chat/chat-platform.js';
+import type { CardModel } from '../../chat/messages/card.js';
+import { cardLines } from '../../chat/messages/card-text.js';
 
 /** The one channel of the shell. */
 export const SHELL_CHANNEL = 'shell';

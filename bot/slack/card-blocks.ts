@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { CardModel } from '../messages/card.js';
+import type { CardModel } from '../../chat/messages/card.js';
 import { escapeSlack, truncate } from './escape.js';
 
 /** `action_id`s of the card's buttons; the button `value` is the deployment id. */

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { webApi } from '@slack/bolt';
 import { Redis } from 'ioredis';
+import type { ChatInbound } from '../../chat/chat-inbound.js';
+import type { ChatPlatform } from '../../chat/chat-platform.js';
 import type { Config } from '../../core/config/index.js';
 import type { Logger } from '../../core/logger.js';
-import type { ChatInbound } from '../chat-inbound.js';
-import type { ChatPlatform } from '../chat-platform.js';
 import { createApprovers } from './approvers.js';
 import { type BoltApp, createBoltApp, SLACK_EVENTS_PATH } from './bolt-app.js';
 import { slackLogger } from './bolt-logger.js';

@@ -1,7 +1,7 @@
 import type { App, webApi } from '@slack/bolt';
+import type { ChatInbound } from '../../chat/chat-inbound.js';
+import type { ChatUser } from '../../chat/chat-platform.js';
 import type { Logger } from '../../core/logger.js';
-import type { ChatInbound } from '../chat-inbound.js';
-import type { ChatUser } from '../chat-platform.js';
 import type { Approvers } from './approvers.js';
 import { APPROVE_ACTION, REJECT_ACTION } from './card-blocks.js';
 import { unescapeSlack } from './escape.js';

@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
+import type { ChatUser, ThreadMessage, WithCard, WithThread } from '../../chat/chat-platform.js';
+import type { CardModel } from '../../chat/messages/card.js';
 import type { Logger } from '../../core/logger.js';
-import type { ChatUser, ThreadMessage, WithCard, WithThread } from '../chat-platform.js';
-import type { CardModel } from '../messages/card.js';
 import { cardBlocks, cardFallback } from './card-blocks.js';
 import { escapeSlack } from './escape.js';
 import { cardMessageId, parseCardMessageId } from './message-ids.js';

@@ -1,5 +1,10 @@
 import { webApi } from '@slack/bolt';
-import { type ChatAction, type ChatLocation, type RateBucket, RateLimitedError } from '../chat-platform.js';
+import {
+  type ChatAction,
+  type ChatLocation,
+  type RateBucket,
+  RateLimitedError,
+} from '../../chat/chat-platform.js';
 
 /**
  * Slack's limits as https://docs.slack.dev/apis/web-api/rate-limits documents them, as buckets the shared

@@ -1,7 +1,7 @@
 import type { webApi } from '@slack/bolt';
+import type { CommandReply } from '../../chat/chat-inbound.js';
+import type { ChatUser } from '../../chat/chat-platform.js';
 import type { Logger } from '../../core/logger.js';
-import type { CommandReply } from '../chat-inbound.js';
-import type { ChatUser } from '../chat-platform.js';
 import { escapeSlack, truncate } from './escape.js';
 import { describe } from './outbound.js';
 import type { ReplyContext } from './reply-context.js';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ChatCommand, ChatInbound, CommandReply } from '../../bot/chat-inbound.js';
+import type { ChatCommand, ChatInbound, CommandReply } from '../../chat/chat-inbound.js';
 import {
   type ChatAction,
   type ChatLocation,
@@ -11,8 +11,8 @@ import {
   type ThreadMessage,
   type WithCard,
   type WithThread,
-} from '../../bot/chat-platform.js';
-import type { CardModel } from '../../bot/messages/card.js';
+} from '../../chat/chat-platform.js';
+import type { CardModel } from '../../chat/messages/card.js';
 
 /** Limits as the platforms document them (see ../shared/notes/chat-offline.md). */
 export const LIMITS = {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RateLimitedError } from '../../bot/chat-platform.js';
+import { RateLimitedError } from '../../chat/chat-platform.js';
 import type { Actor } from '../../core/deployments/deployment.entity.js';
 import { retryDelay } from '../../worker/processors/notify.js';
 import { cardShows, type Harness, settled, startHarness, threadShows } from './support/harness.js';

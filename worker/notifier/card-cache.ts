@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { CardModel } from '../../bot/messages/card.js';
+import type { CardModel } from '../../chat/messages/card.js';
 
 const TTL_SECONDS = 30 * 24 * 3600;
 

@@ -5,9 +5,9 @@ import {
   type MessagePriority,
   type PlatformName,
   RateLimitedError,
-} from '../../bot/chat-platform.js';
-import { cardFor, imageOf } from '../../bot/messages/card-source.js';
-import { morePressing, priorityOfState } from '../../bot/messages/labels.js';
+} from '../../chat/chat-platform.js';
+import { cardFor, imageOf } from '../../chat/messages/card-source.js';
+import { morePressing, priorityOfState } from '../../chat/messages/labels.js';
 import type { ChatRef } from '../../core/chat/chat-ref.entity.js';
 import { ChatRefRepository } from '../../core/chat/chat-ref-repository.js';
 import type { Core } from '../../core/create-core.js';

@@ -1,6 +1,6 @@
-import type { MessagePriority, ThreadMessage } from '../../bot/chat-platform.js';
-import { morePressing } from '../../bot/messages/labels.js';
-import { type LineContext, type ThreadLine, threadLine } from '../../bot/messages/thread-lines.js';
+import type { MessagePriority, ThreadMessage } from '../../chat/chat-platform.js';
+import { morePressing } from '../../chat/messages/labels.js';
+import { type LineContext, type ThreadLine, threadLine } from '../../chat/messages/thread-lines.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import type { DeploymentEvent } from '../../core/deployments/deployment-event.entity.js';
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { MessagePriority, RateBucket } from '../../bot/chat-platform.js';
+import type { MessagePriority, RateBucket } from '../../chat/chat-platform.js';
 
 /**
  * Shared rate limiter for chat calls: every worker process takes its slots from the same Redis, so two

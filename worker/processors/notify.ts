@@ -1,6 +1,6 @@
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import type { MessagePriority } from '../../bot/chat-platform.js';
-import { priorityRank } from '../../bot/messages/labels.js';
+import type { MessagePriority } from '../../chat/chat-platform.js';
+import { priorityRank } from '../../chat/messages/labels.js';
 import { isAppError } from '../../core/errors.js';
 import type { NotifyJob } from '../../core/queues.js';
 import { type NotifierDeps, notifyDeployment } from '../notifier/notifier.js';

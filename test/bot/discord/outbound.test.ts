@@ -1,9 +1,9 @@
 import { DiscordAPIError } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RateLimitedError } from '../../../bot/chat-platform.js';
 import { isExistingThread, ThreadLockedError, toPlatformError } from '../../../bot/discord/discord-errors.js';
 import { createDiscordPlatform, type DiscordPlatform } from '../../../bot/discord/discord-platform.js';
-import type { CardModel } from '../../../bot/messages/card.js';
+import { RateLimitedError } from '../../../chat/chat-platform.js';
+import type { CardModel } from '../../../chat/messages/card.js';
 import { createLogger } from '../../../core/logger.js';
 import { type FakeDiscord, startFakeDiscord } from '../../support/fake-discord/index.js';
 import { testConfig } from '../../support/test-database.js';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { CardModel } from '../../../bot/messages/card.js';
 import {
   APPROVE_ACTION,
   cardBlocks,
@@ -8,6 +7,7 @@ import {
   REJECT_ACTION,
 } from '../../../bot/slack/card-blocks.js';
 import { escapeSlack, unescapeSlack } from '../../../bot/slack/escape.js';
+import type { CardModel } from '../../../chat/messages/card.js';
 import { checkBlocks } from '../../support/fake-slack/message-content.js';
 
 const base: CardModel = {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { COMMAND_NAMES } from '../../../bot/chat-inbound.js';
 import { SLACK_EVENTS_PATH } from '../../../bot/slack/bolt-app.js';
 import { VERDICT_OF_REACTION } from '../../../bot/slack/listeners.js';
+import { COMMAND_NAMES } from '../../../chat/chat-inbound.js';
 import { INBOUND_SCOPES, METHOD_SCOPES } from './support/scopes.js';
 
 const raw = readFileSync(new URL('../../../slack/manifest.yml', import.meta.url), 'utf8');

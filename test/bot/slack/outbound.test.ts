@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { RateLimitedError } from '../../../bot/chat-platform.js';
-import type { CardModel } from '../../../bot/messages/card.js';
 import type { SlackPlatform } from '../../../bot/slack/create-slack-platform.js';
 import { bucketKeys, SLACK_LIMITS } from '../../../bot/slack/rate-limits.js';
+import { RateLimitedError } from '../../../chat/chat-platform.js';
+import type { CardModel } from '../../../chat/messages/card.js';
 import {
   type FakeSlack,
   type FakeSlackOptions,

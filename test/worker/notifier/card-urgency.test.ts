@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessagePriority, PlatformName, RateBucket } from '../../../bot/chat-platform.js';
-import type { CardModel } from '../../../bot/messages/card.js';
+import type { MessagePriority, PlatformName, RateBucket } from '../../../chat/chat-platform.js';
+import type { CardModel } from '../../../chat/messages/card.js';
 import type { Core } from '../../../core/create-core.js';
 import type { Actor } from '../../../core/deployments/deployment.entity.js';
 import { cardHash } from '../../../worker/notifier/card-cache.js';

@@ -1,7 +1,7 @@
 // A worker in its own process, for the crash test: `tsx worker-process.ts` with the test's env.
 // Every chat call that took effect is one JSON line on stdout; with HOLD_TEXT set, the first thread
 // message containing it prints {"held": …} and never completes, so the test can SIGKILL mid-post.
-import type { ChatPlatform } from '../../../bot/chat-platform.js';
+import type { ChatPlatform } from '../../../chat/chat-platform.js';
 import { loadConfig } from '../../../core/config/index.js';
 import { createCore } from '../../../core/create-core.js';
 import { createLogger } from '../../../core/logger.js';

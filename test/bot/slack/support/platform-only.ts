@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { ChatCommand, ChatDecision, ChatInbound, CommandReply } from '../../../../bot/chat-inbound.js';
 import {
   createSlackPlatform,
   type SlackConfig,
   type SlackPlatformOptions,
 } from '../../../../bot/slack/create-slack-platform.js';
+import type { ChatCommand, ChatDecision, ChatInbound, CommandReply } from '../../../../chat/chat-inbound.js';
 import { createLogger } from '../../../../core/logger.js';
 import type { FakeSlack } from '../../../support/fake-slack/index.js';
 import { CHANNEL } from './slack-harness.js';

@@ -1,6 +1,6 @@
 import type { DeploymentState } from '../../core/deployments/lifecycle.js';
 import { isStageName, STAGES } from '../../core/deployments/stages.js';
-import type { MessagePriority } from '../chat-platform.js';
+import type { MessagePriority } from '../message-priority.js';
 
 /** How each state reads on a card and in lists. */
 export const STATE_LABELS: Record<DeploymentState, { emoji: string; label: string }> = {

@@ -2,7 +2,7 @@ import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import type { DeploymentEvent } from '../../core/deployments/deployment-event.entity.js';
 import { isTerminal } from '../../core/deployments/lifecycle.js';
 import { isStageName, STAGES } from '../../core/deployments/stages.js';
-import type { MessagePriority } from '../chat-platform.js';
+import type { MessagePriority } from '../message-priority.js';
 import { formatDuration, formatPhases, phases, runTime } from './durations.js';
 import { firmwareLabel, priorityOfState, profileLabel, stageLabel } from './labels.js';
 

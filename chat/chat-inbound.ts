@@ -4,7 +4,7 @@
  * reaction or an Approve/Reject button becomes a {@link ChatDecision}.
  */
 
-import type { ChatUser, PlatformName } from './chat-platform.js';
+import type { ChatUser, PlatformName } from './chat-user.js';
 import type { CardModel } from './messages/card.js';
 
 /** Commands of the shared layer (names without the slash). */

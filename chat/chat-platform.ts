@@ -8,15 +8,12 @@
  */
 
 import type { ChatInbound } from './chat-inbound.js';
+import type { ChatUser, PlatformName } from './chat-user.js';
+import type { MessagePriority } from './message-priority.js';
 import type { CardModel } from './messages/card.js';
 
-export type PlatformName = 'discord' | 'slack' | 'shell';
-
-/** A person on a platform. `id` is the platform's stable user id; `name` is for display only. */
-export interface ChatUser {
-  id: string;
-  name: string;
-}
+export type { ChatUser, PlatformName } from './chat-user.js';
+export type { MessagePriority } from './message-priority.js';
 
 /** Where a deployment lives on this platform (a `chat_ref` row as the adapter sees it). */
 export interface ChatLocation {
@@ -28,12 +25,6 @@ export interface ChatLocation {
 
 export type WithCard = ChatLocation & { cardMessageId: string };
 export type WithThread = WithCard & { threadId: string };
-
-/**
- * How urgent a message is when a channel is saturated: `final` (done, failed, cancelled…) goes first,
- * then `state` changes, then `progress`. Nothing is ever dropped; lower classes wait and get merged.
- */
-export type MessagePriority = 'final' | 'state' | 'progress';
 
 /** One reply in a deployment's thread. */
 export interface ThreadMessage {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildCard } from '../../bot/messages/card.js';
-import { formatDuration, phases } from '../../bot/messages/durations.js';
-import { threadLine } from '../../bot/messages/thread-lines.js';
+import { buildCard } from '../../chat/messages/card.js';
+import { formatDuration, phases } from '../../chat/messages/durations.js';
+import { threadLine } from '../../chat/messages/thread-lines.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import type { DeploymentEvent } from '../../core/deployments/deployment-event.entity.js';
 import { planThread } from '../../worker/notifier/plan.js';
