@@ -1,9 +1,10 @@
-// `npm run bench [-- boot-storm|chat-fanout] [options]`: runs the benchmarks (both by default), prints
+// `npm run bench [-- boot-storm|chat-fanout|artifacts] [options]`: runs the benchmarks (both by default), prints
 // markdown tables and writes bench/results/latest.json. Options:
 //   --quick                     chat fan-out with 40 deployments over 60 s instead of 200 over 5 minutes
 //   --machines=N                boot storm size (1000)
 //   --deployments=N --duration=SECONDS --platforms=discord,slack    chat fan-out shape
 //   --profile                   V8 CPU profiles of the boot server into bench/results/profiles/
+//   --parallel=32,128 --file-mb=256   artifact delivery shape
 //   --with-worker               boot storm with a worker beside the boot server (its CPU reported)
 //   --readme                    also rewrite the generated block of README.md "Benchmark results"
 //   --report                    run nothing: print (and with --readme, write) the saved latest.json
@@ -11,6 +12,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ArtifactsResult, runArtifacts } from './artifacts/artifacts.js';
+import { artifactsMarkdown } from './artifacts/report.js';
 import { runBootStorm } from './boot-storm/boot-storm.js';
 import { bootStormMarkdown } from './boot-storm/report.js';
 import type { BootStormResult } from './boot-storm/targets.js';
@@ -21,7 +24,7 @@ import { type MachineInfo, machineInfo } from './support/machine-info.js';
 import { writeReadmeBlock } from './support/readme.js';
 import { loadResults, saveResults } from './support/results.js';
 
-const NAMES = ['boot-storm', 'chat-fanout'] as const;
+const NAMES = ['boot-storm', 'artifacts', 'chat-fanout'] as const;
 type Name = (typeof NAMES)[number];
 
 const args = process.argv.slice(2);
@@ -64,6 +67,17 @@ if (selected.includes('boot-storm')) {
   results.bootStorm = { ranAt: new Date().toISOString(), ...result };
   sections.push(bootStormMarkdown(result));
 }
+if (selected.includes('artifacts')) {
+  const parallel = option('parallel');
+  const result = await runArtifacts({
+    logDir: resultsDir,
+    say,
+    fileMb: option('file-mb') ? Number(option('file-mb')) : undefined,
+    parallel: parallel ? parallel.split(',').map(Number) : undefined,
+  });
+  results.artifacts = { ranAt: new Date().toISOString(), ...result };
+  sections.push(artifactsMarkdown(result));
+}
 if (selected.includes('chat-fanout')) {
   const quick = flags.has('--quick');
   const deployments = option('deployments');
@@ -83,6 +97,7 @@ else {
   const boot = results.bootStorm as BootStormResult | undefined;
   const chat = results.chatFanout as { platforms: PlatformFanout[] } | undefined;
   if (boot) sections.push(bootStormMarkdown(boot));
+  if (results.artifacts) sections.push(artifactsMarkdown(results.artifacts as ArtifactsResult));
   if (chat) sections.push(chatFanoutMarkdown(chat.platforms));
 }
 console.log(sections.join('\n\n'));

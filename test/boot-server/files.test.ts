@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/until.js';
 import { startTestBootServer, type TestBootServer } from './helpers/boot-server-fixture.js';
 
 const root = mkdtempSync(join(tmpdir(), 'octofleet-files-'));
@@ -12,6 +13,10 @@ const wim = randomBytes(256 * 1024);
 mkdirSync(join(artifacts, 'windows/ws2025'), { recursive: true });
 writeFileSync(join(artifacts, 'windows/ws2025/install.wim'), wim);
 writeFileSync(join(artifacts, '.env'), 'SECRET=1');
+writeFileSync(join(artifacts, 'empty.img'), '');
+// Larger than the biggest single read, so it takes several turns of the two reused buffers.
+const large = randomBytes(3 * 1024 * 1024 + 4321);
+writeFileSync(join(artifacts, 'large.bin'), large);
 writeFileSync(join(root, 'outside.txt'), 'outside');
 
 let t: TestBootServer;
@@ -75,6 +80,41 @@ describe('GET /files/*', () => {
     const etag = head.headers.get('etag')!;
     // Raw request: fetch adds Cache-Control: no-cache to conditional requests.
     expect((await rawGet('/files/windows/ws2025/install.wim', { 'if-none-match': etag })).status).toBe(304);
+  });
+
+  it('serves a file of several reads byte for byte, and a resumed download from its middle to the end', async () => {
+    const whole = await fetch(`${t.boot}/files/large.bin`);
+    expect(Buffer.from(await whole.arrayBuffer()).equals(large)).toBe(true);
+    const from = 1024 * 1024 + 17;
+    const rest = await fetch(`${t.boot}/files/large.bin`, { headers: { range: `bytes=${from}-` } });
+    expect(rest.status).toBe(206);
+    expect(Buffer.from(await rest.arrayBuffer()).equals(large.subarray(from))).toBe(true);
+  });
+
+  it('serves an empty file as 200 with no body', async () => {
+    const res = await fetch(`${t.boot}/files/empty.img`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe('0');
+    expect((await res.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it('closes the file when the machine drops the download half way', async () => {
+    // The test and the server share this process: look for a descriptor open on the file itself.
+    const servedFileOpen = () =>
+      readdirSync('/proc/self/fd').some((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).endsWith('/large.bin');
+        } catch {
+          return false; // closed meanwhile
+        }
+      });
+    const controller = new AbortController();
+    const res = await fetch(`${t.boot}/files/large.bin`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    expect(servedFileOpen()).toBe(true);
+    controller.abort();
+    await until(() => !servedFileOpen(), 'the served file to be closed');
   });
 
   it.each([
