@@ -1,10 +1,11 @@
-// `npm run bench [-- boot-storm|chat-fanout|artifacts] [options]`: runs the benchmarks (both by default), prints
+// `npm run bench [-- boot-storm|rack-power-on|artifacts|chat-fanout] [options]`: runs the benchmarks (both by default), prints
 // markdown tables and writes bench/results/latest.json. Options:
 //   --quick                     chat fan-out with 40 deployments over 60 s instead of 200 over 5 minutes
 //   --machines=N                boot storm size (1000)
 //   --deployments=N --duration=SECONDS --platforms=discord,slack    chat fan-out shape
 //   --profile                   V8 CPU profiles of the boot server into bench/results/profiles/
 //   --parallel=32,128 --file-mb=256   artifact delivery shape
+//   --spread=SECONDS            rack power-on: the machines (--machines) arrive over this many seconds (30)
 //   --with-worker               boot storm with a worker beside the boot server (its CPU reported)
 //   --readme                    also rewrite the generated block of README.md "Benchmark results"
 //   --report                    run nothing: print (and with --readme, write) the saved latest.json
@@ -19,12 +20,14 @@ import { bootStormMarkdown } from './boot-storm/report.js';
 import type { BootStormResult } from './boot-storm/targets.js';
 import { type PlatformFanout, runChatFanout } from './chat-fanout/chat-fanout.js';
 import { chatFanoutMarkdown } from './chat-fanout/report.js';
+import { type RackPowerOnResult, runRackPowerOn } from './rack-power-on/rack-power-on.js';
+import { rackPowerOnMarkdown } from './rack-power-on/report.js';
 import { cleanUpAll } from './support/cleanup.js';
 import { type MachineInfo, machineInfo } from './support/machine-info.js';
 import { writeReadmeBlock } from './support/readme.js';
 import { loadResults, saveResults } from './support/results.js';
 
-const NAMES = ['boot-storm', 'artifacts', 'chat-fanout'] as const;
+const NAMES = ['boot-storm', 'rack-power-on', 'artifacts', 'chat-fanout'] as const;
 type Name = (typeof NAMES)[number];
 
 const args = process.argv.slice(2);
@@ -67,6 +70,17 @@ if (selected.includes('boot-storm')) {
   results.bootStorm = { ranAt: new Date().toISOString(), ...result };
   sections.push(bootStormMarkdown(result));
 }
+if (selected.includes('rack-power-on')) {
+  const machines = option('machines');
+  const result = await runRackPowerOn({
+    logDir: resultsDir,
+    say,
+    machines: machines ? Number(machines) : undefined,
+    spreadSeconds: option('spread') ? Number(option('spread')) : undefined,
+  });
+  results.rackPowerOn = { ranAt: new Date().toISOString(), ...result };
+  sections.push(rackPowerOnMarkdown(result));
+}
 if (selected.includes('artifacts')) {
   const parallel = option('parallel');
   const result = await runArtifacts({
@@ -97,6 +111,7 @@ else {
   const boot = results.bootStorm as BootStormResult | undefined;
   const chat = results.chatFanout as { platforms: PlatformFanout[] } | undefined;
   if (boot) sections.push(bootStormMarkdown(boot));
+  if (results.rackPowerOn) sections.push(rackPowerOnMarkdown(results.rackPowerOn as RackPowerOnResult));
   if (results.artifacts) sections.push(artifactsMarkdown(results.artifacts as ArtifactsResult));
   if (chat) sections.push(chatFanoutMarkdown(chat.platforms));
 }
