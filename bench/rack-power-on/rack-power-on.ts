@@ -65,6 +65,7 @@ export async function runRackPowerOn(opts: RackPowerOnOptions): Promise<RackPowe
     const app = await installation.launch('boot-server', {
       logFile: join(opts.logDir, 'rack-power-on-app.log'),
     });
+    await warmUp(installation.bootOrigin);
     opts.say(`rack power-on: ${count} machines powering on over ${spread} s`);
     const mainResult = await runOpenLoop(installation.bootOrigin, main, count / spread);
     opts.say(`rack power-on: worst p99 ${mainResult.worstP99Ms} ms, ${mainResult.errors} errors`);
