@@ -109,12 +109,14 @@ export async function runBootStorm(opts: BootStormOptions): Promise<BootStormRes
     await waitUntilUp(`${baseOrigin}/healthz`, baseline);
     const baseClient = createLoadClient(baseOrigin, { inFlight, signal });
     await warmUp(baseClient);
+    const baseCpuBefore = await baseline.cpuSeconds();
     const rounds = [];
     for (let i = 0; i < BASELINE_ROUNDS; i++) {
       rounds.push(
         await blast(baseClient, count, (n) => ({ method: 'GET', path: machineScriptPath(machines[n]!) })),
       );
     }
+    const baseCpuMs = ((await baseline.cpuSeconds()) - baseCpuBefore) * 1000;
     await baseClient.close();
     await baseline.stop();
 
@@ -149,6 +151,7 @@ export async function runBootStorm(opts: BootStormOptions): Promise<BootStormRes
       baseline: {
         scriptBytes,
         rps: round(baseRps, 0),
+        cpuMsPerRequest: round(baseCpuMs / (count * BASELINE_ROUNDS), 3),
         roundsRps: rounds.map((r) => round(r.rps, 0)),
         latencyMs: summarize(medianRound.latencies),
         errors: rounds.reduce((n, r) => n + r.errors, 0),

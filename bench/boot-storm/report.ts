@@ -25,7 +25,7 @@ export function bootStormMarkdown(r: BootStormResult): string {
         r.baseline.latencyMs.p50,
         r.baseline.latencyMs.p99,
         r.baseline.latencyMs.max,
-        '',
+        r.baseline.cpuMsPerRequest ?? '',
         r.baseline.errors,
       ],
     ],

@@ -30,6 +30,8 @@ export interface BootStormFigures {
   baseline: {
     scriptBytes: number;
     rps: number;
+    /** Baseline CPU time per request: the figure a busy machine disturbs least. */
+    cpuMsPerRequest?: number;
     roundsRps: number[];
     latencyMs: LatencySummary;
     errors: number;
@@ -60,27 +62,35 @@ export interface BootStormResult extends BootStormFigures {
   targets: Target[];
 }
 
-/** Checks the figures against the targets: throughput ratio, p99, errors, persistence, memory. */
+/**
+ * Checks the figures against the targets: throughput of `/boot.ipxe` (the HTTP stack alone) and
+ * `/ipxe/:mac` against the bare baseline, errors, persistence, memory. Latency is judged by the
+ * rack power-on benchmark, where machines arrive as they do; a closed loop's latency is only
+ * requests in flight ÷ throughput.
+ */
 export function judge(f: BootStormFigures): BootStormResult {
   const ipxe = f.routes.find((r) => r.route === '/ipxe/:mac')!;
   const ratio = Math.round((ipxe.rps / f.baseline.rps) * 100) / 100;
-  const worstP99 = f.routes
-    .filter((r) => r.requests)
-    .reduce((w, r) => (r.latencyMs.p99 > w.latencyMs.p99 ? r : w));
+  const entry = f.routes.find((r) => r.route === '/boot.ipxe')!;
+  const entryRatio = Math.round((entry.rps / f.baseline.rps) * 100) / 100;
+  const cpuRatio = (route: { cpuMsPerRequest: number }) =>
+    f.baseline.cpuMsPerRequest
+      ? ` (CPU per request ${Math.round((f.baseline.cpuMsPerRequest / route.cpuMsPerRequest) * 100) / 100}×)`
+      : '';
   const errorCount = Object.values(f.errors).reduce((a, b) => a + b, 0);
   const { callbacks: cb } = f;
   const targets: Target[] = [
     {
-      name: '/ipxe/:mac throughput vs baseline',
-      target: '≥ 0.5×',
-      measured: `${ratio}× (${ipxe.rps} vs ${f.baseline.rps} req/s)`,
-      met: ratio >= 0.5,
+      name: '/boot.ipxe throughput vs baseline',
+      target: '≥ 0.8×',
+      measured: `${entryRatio}× (${entry.rps} vs ${f.baseline.rps} req/s)${cpuRatio(entry)}`,
+      met: entryRatio >= 0.8,
     },
     {
-      name: 'p99 latency, every route',
-      target: '< 50 ms',
-      measured: `worst ${worstP99.latencyMs.p99} ms (${worstP99.route})`,
-      met: worstP99.latencyMs.p99 < 50,
+      name: '/ipxe/:mac throughput vs baseline',
+      target: '≥ 0.5×',
+      measured: `${ratio}× (${ipxe.rps} vs ${f.baseline.rps} req/s)${cpuRatio(ipxe)}`,
+      met: ratio >= 0.5,
     },
     { name: 'errors', target: '0', measured: String(errorCount), met: errorCount === 0 },
     {
