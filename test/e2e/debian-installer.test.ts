@@ -13,8 +13,7 @@ import { freePort } from '../templates/linux/free-port.js';
 // files sit where docs/linux.md tells operators to put them. It fetches our preseed.cfg and runs our
 // preseed/early_command, whose report must reach the deployment's events. It cannot install without a
 // package mirror, so the VM is stopped there. About 70 s under TCG (see ../shared/notes/pxe-qemu.md).
-const skipReason = qemuSkipReason('bios');
-if (skipReason) console.warn(`skipping the Debian installer test: ${skipReason}`);
+const skipReason = qemuSkipReason(import.meta.filename, 'bios');
 
 describe.skipIf(skipReason)('the real Debian 12 installer, PXE-booted from the boot server', () => {
   let t: TestBootServer;

@@ -14,8 +14,7 @@ import { TINY_LINUX_TAG } from '../support/pxe/tiny-linux-init.js';
 
 // A real iPXE (QEMU's e1000 option ROM, SeaBIOS and OVMF) against the real boot server, judged only by
 // what the server recorded. Timings are printed for the issue note, never asserted.
-const skipReason = qemuSkipReason('efi');
-if (skipReason) console.warn(`skipping the PXE end-to-end test: ${skipReason}`);
+const skipReason = qemuSkipReason(import.meta.filename, 'efi');
 
 const BOOT_MS = 150_000;
 let t: TestBootServer;

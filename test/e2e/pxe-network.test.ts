@@ -28,8 +28,7 @@ import { alice, approver, bob, createTestCore } from '../support/test-core.js';
 
 // Full mode leases from a range of its own, away from the site server's 10.99.0.100–199.
 const FULL_RANGE = { PXE_RANGE_START: '10.99.0.50', PXE_RANGE_END: '10.99.0.90' };
-const skipReason = pxeNetworkSkipReason();
-if (skipReason) console.warn(`skipping the PXE network test: ${skipReason}`);
+const skipReason = pxeNetworkSkipReason(import.meta.filename);
 
 interface Scenario {
   lab: PxeLab;

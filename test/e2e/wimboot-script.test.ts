@@ -11,8 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBootServer, type TestBootServer } from '../boot-server/helpers/boot-server-fixture.js';
 import { bootQemu, type Firmware, GUEST_HOST, killAllVms, qemuSkipReason } from '../support/pxe/qemu.js';
 
-const skipReason = qemuSkipReason();
-if (skipReason) console.warn(`skipping the wimboot QEMU test: ${skipReason}`);
+const skipReason = qemuSkipReason(import.meta.filename);
 
 const PLACEHOLDER_TAG = 'octofleet-placeholder-wimboot';
 /** Recognised by iPXE (`kernel` selects it, `boot` runs it), unlike random bytes. */
