@@ -40,7 +40,7 @@ export interface BootServer {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
-/** The Koa boot server of DESIGN.md: a public boot listener and an admin API listener. */
+/** The Koa boot server (docs/architecture.md): a public boot listener and an admin API listener. */
 export function createBootServer(core: Core, opts: BootServerOptions = {}): BootServer {
   const registry = opts.metrics ?? createMetricsRegistry();
   let redis: Redis | undefined;

@@ -1,5 +1,5 @@
 /**
- * The deployment state machine of DESIGN.md:
+ * The deployment state machine (docs/architecture.md):
  * pending_approval → approved → booting → installing → configuring → done, with the terminal states
  * done, failed, rejected, expired and cancelled. Transitions only move forward.
  */

@@ -12,7 +12,7 @@ import { freePort } from '../templates/linux/free-port.js';
 // PXE-booted in QEMU from the real boot server for a debian12 deployment of the unmodified catalog: the
 // files sit where docs/linux.md tells operators to put them. It fetches our preseed.cfg and runs our
 // preseed/early_command, whose report must reach the deployment's events. It cannot install without a
-// package mirror, so the VM is stopped there. About 70 s under TCG (see ../shared/notes/pxe-qemu.md).
+// package mirror, so the VM is stopped there. About 70 s under TCG (see docs/testing.md).
 const skipReason = qemuSkipReason(import.meta.filename, 'bios');
 
 describe.skipIf(skipReason)('the real Debian 12 installer, PXE-booted from the boot server', () => {

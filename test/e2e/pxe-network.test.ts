@@ -1,7 +1,7 @@
 // The PXE network service on a real (virtual) network: a site DHCP server, our generated proxy-DHCP/TFTP
 // dnsmasq and the boot server, each in namespaces made for one scenario, and a QEMU machine on a tap
 // device booting from the network. Judged by dnsmasq's log and by what the boot server answered.
-// See /work/shared/notes/pxe-network.md for the topology, timings and pitfalls.
+// See docs/testing.md ("The PXE network lab") for the topology, timings and pitfalls.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -2,7 +2,7 @@
 // BIOS and UEFI against the real boot server: every URL the script names must be requested and served.
 // The files are placeholders, so Windows never starts: "wimboot" is a tiny iPXE script that lists the
 // images iPXE holds when `boot` runs (a real wimboot would hand them to WinPE). See
-// /work/shared/notes/pxe-qemu.md for timings and pitfalls.
+// docs/testing.md ("Real PXE clients in QEMU") for timings and pitfalls.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_STATES, canTransition, type DeploymentState } from '../../../core/deployments/lifecycle.js';
 
-// The whole table of DESIGN.md: every pair not listed here is forbidden.
+// The whole table of docs/architecture.md ("Deployment state machine"): every pair not listed here is forbidden.
 const ALLOWED: Record<DeploymentState, DeploymentState[]> = {
   pending_approval: ['approved', 'rejected', 'expired', 'cancelled'],
   approved: ['booting', 'installing', 'configuring', 'done', 'failed', 'cancelled'],
