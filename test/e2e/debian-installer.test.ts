@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentEvent } from '../../core/deployments/deployment-event.entity.js';
 import { startTestBootServer, type TestBootServer } from '../boot-server/helpers/boot-server-fixture.js';
+import { freePort } from '../support/free-port.js';
 import { ensureDebianInstaller } from '../support/pxe/artifacts.js';
 import { BOOT_FAILURE, bootQemu, GUEST_HOST, killAllVms, qemuSkipReason } from '../support/pxe/qemu.js';
-import { freePort } from '../templates/linux/free-port.js';
 
 // The real Debian 12 netboot installer (Debian's debian-installer-12-netboot-amd64 package), not ours,
 // PXE-booted in QEMU from the real boot server for a debian12 deployment of the unmodified catalog: the

@@ -3,12 +3,11 @@
 // device booting from the network. Judged by dnsmasq's log and by what the boot server answered.
 // See docs/testing.md ("The PXE network lab") for the topology, timings and pitfalls.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BootServer, createBootServer } from '../../boot-server/create-boot-server.js';
 import type { Core } from '../../core/create-core.js';
+import { freePort } from '../support/free-port.js';
 import { type DhcpExchange, parseDhcpLog, tftpTransfers } from '../support/pxe-network/dhcp-log.js';
 import { type DnsmasqProcess, startDnsmasq } from '../support/pxe-network/dnsmasq.js';
 import {
@@ -253,12 +252,4 @@ function report(name: string, vm: TapVm, { pxe }: Scenario, entryAt: number, scr
 
 function hyphens(mac: string) {
   return mac.replaceAll(':', '-');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

@@ -5,7 +5,7 @@ import { verify } from 'unixcrypt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startTestBootServer, type TestBootServer } from '../../boot-server/helpers/boot-server-fixture.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../support/free-port.js';
 import { preseedMap } from './preseed.js';
 import { curlPath, disposeTestShells, runArgv, testShells } from './run-command.js';
 
