@@ -38,11 +38,6 @@ export function isTerminal(state: DeploymentState): state is TerminalState {
   return (TERMINAL_STATES as readonly string[]).includes(state);
 }
 
-export function canTransition(from: DeploymentState, to: DeploymentState): boolean {
-  if (to === 'pending_approval') return false;
-  return (TRANSITIONS[to] as readonly string[]).includes(from);
-}
-
 /** States a deployment may be in while the machine is allowed to fetch its install script. */
 export const INSTALL_SCRIPT_STATES: readonly ActiveState[] = ['approved', 'booting'];
 
