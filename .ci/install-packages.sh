@@ -5,6 +5,8 @@
 # Usage (as root, Debian 12): .ci/install-packages.sh
 set -euo pipefail
 
+# The one list of packages: `npm test` reads this array too (test/support/tools/debian-packages.ts),
+# installs what is missing when it runs as root, and names it when a suite has to skip. One per line.
 packages=(
   qemu-system-x86 # qemu-system-x86_64 (TCG: /dev/kvm is not usable in CI)
   ipxe-qemu       # the e1000 option ROM, which is iPXE, for BIOS and UEFI

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { isStageName, STAGES, type StageName } from '../core/deployments/stages.js';
+import { type ValidEvent, validateEvent } from '../core/deployments/record-event.js';
+import type { StageName } from '../core/deployments/stages.js';
 import { ValidationError } from '../core/errors.js';
-import { printable } from '../core/mac.js';
+import { describeIssue } from '../core/zod-issue.js';
 import { mapSubiquityEvent, subiquityEvent } from './subiquity-events.js';
 
 /** A callback body, decided. */
@@ -9,17 +10,10 @@ export type CallbackInput =
   | { kind: 'record'; stage: StageName; message: string | null; progress: number | null }
   | { kind: 'ignore'; reason: string };
 
-const MAX_MESSAGE = 4000;
-
 // Forms carry strings ("50"); busybox wget cannot send JSON numbers.
 const progress = z.preprocess(
   (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v === '' ? undefined : v),
-  z
-    .number({ invalid_type_error: 'progress must be a number from 0 to 100' })
-    .int('progress must be a whole number from 0 to 100')
-    .min(0, 'progress must be a whole number from 0 to 100')
-    .max(100, 'progress must be a whole number from 0 to 100')
-    .optional(),
+  z.number({ invalid_type_error: 'progress must be a number from 0 to 100' }).optional(),
 );
 
 const stageCallback = z.object({
@@ -30,7 +24,9 @@ const stageCallback = z.object({
 
 /**
  * Parses `POST /cb/:token` (JSON or form): `{status, message?, progress?}`, or a subiquity/curtin
- * reporting event (recognised by `event_type`). Unknown stages are refused with the list of valid ones.
+ * reporting event (recognised by `event_type`). This file reads the transport (forms carry strings,
+ * subiquity has its own shape); the rules of an event (known stage, progress range, message cleaning)
+ * are core's {@link validateEvent}, so a callback and an API call are held to the same ones.
  */
 export function parseCallback(body: unknown): CallbackInput {
   const data = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
@@ -38,45 +34,22 @@ export function parseCallback(body: unknown): CallbackInput {
     const event = subiquityEvent.safeParse(data);
     if (!event.success) throw invalid(event.error);
     const mapped = mapSubiquityEvent(event.data);
-    return mapped.kind === 'ignore'
-      ? mapped
-      : { kind: 'record', stage: mapped.stage, message: clean(mapped.message), progress: null };
+    if (mapped.kind === 'ignore') return mapped;
+    return record(validateEvent({ stage: mapped.stage, message: mapped.message, source: 'installer' }));
   }
   const parsed = stageCallback.safeParse(data);
   if (!parsed.success) throw invalid(parsed.error);
-  const { status, message } = parsed.data;
-  if (!isStageName(status)) {
-    const valid = Object.keys(STAGES);
-    throw new ValidationError(
-      `unknown stage "${printable(status)}"; valid stages: ${valid.join(', ')}`,
-      { validStages: valid },
-      'callback:unknown-stage',
-    );
-  }
-  return {
-    kind: 'record',
-    stage: status,
-    message: message ? clean(message) : null,
-    progress: parsed.data.progress ?? null,
-  };
+  const { status, message, progress } = parsed.data;
+  return record(validateEvent({ stage: status, message, progress, source: 'installer' }));
 }
+
+const record = (valid: ValidEvent): CallbackInput => ({
+  kind: 'record',
+  stage: valid.stage,
+  message: valid.message,
+  progress: valid.progress,
+});
 
 function invalid(error: z.ZodError): ValidationError {
-  const issue = error.issues[0]!;
-  const where = issue.path.join('.');
-  return new ValidationError(
-    where && !issue.message.startsWith(where) ? `${where}: ${issue.message}` : issue.message,
-    undefined,
-    'callback:invalid',
-  );
-}
-
-/** Keeps line breaks (installer output is multi-line), drops other control characters, bounds the length. */
-function clean(message: string): string | null {
-  const text = message
-    .replace(/\r\n?/g, '\n')
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
-    .replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '')
-    .trim();
-  return text ? text.slice(0, MAX_MESSAGE) : null;
+  return new ValidationError(describeIssue(error), undefined, 'callback:invalid');
 }

@@ -38,9 +38,7 @@ export interface BootServer {
   stop(opts?: { graceMs?: number }): Promise<void>;
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
-
-/** The Koa boot server of DESIGN.md: a public boot listener and an admin API listener. */
+/** The Koa boot server (docs/architecture.md): a public boot listener and an admin API listener. */
 export function createBootServer(core: Core, opts: BootServerOptions = {}): BootServer {
   const registry = opts.metrics ?? createMetricsRegistry();
   let redis: Redis | undefined;
@@ -71,9 +69,7 @@ export function createBootServer(core: Core, opts: BootServerOptions = {}): Boot
     apiApp: admin.app,
     async start() {
       const { config } = core;
-      if (!config.API_TOKEN && !LOOPBACK.test(config.API_HOST)) {
-        throw new Error(`API_TOKEN is required when API_HOST (${config.API_HOST}) is not a loopback address`);
-      }
+      // API_TOKEN off loopback is a configuration rule: loadConfig refused to start without it.
       const bootPort = await listen(boot.app, config.BOOT_HOST, config.BOOT_PORT, servers);
       const apiPort = await listen(admin.app, config.API_HOST, config.API_PORT, servers);
       core.logger.info(

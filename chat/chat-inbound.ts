@@ -6,6 +6,7 @@
 
 import type { ChatUser, PlatformName } from './chat-user.js';
 import type { CardModel } from './messages/card.js';
+import type { Verdict } from './verdicts.js';
 
 /** Commands of the shared layer (names without the slash). */
 export const COMMAND_NAMES = [
@@ -45,7 +46,7 @@ export interface ChatCommand {
 export interface ChatDecision {
   platform: PlatformName;
   user: ChatUser;
-  verdict: 'approve' | 'reject';
+  verdict: Verdict;
   /** The deployment, when the adapter knows it (button payloads). */
   deploymentId?: number;
   /** Otherwise the card message the reaction was on. */

@@ -4,7 +4,7 @@ import type { Config } from './config/index.js';
 
 /**
  * BullMQ queue names. Redis carries wake-ups and timers only; every fact lives in Postgres, so a job
- * says "deployment 42 changed" and the processor reads the rest (DESIGN.md "Processes and data flow").
+ * says "deployment 42 changed" and the processor reads the rest (docs/architecture.md "Where facts live").
  */
 export const QUEUE_NAMES = {
   /** An approved deployment: schedule its watchdog, kick the notifier (power-on hooks in here later). */

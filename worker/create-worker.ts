@@ -103,7 +103,7 @@ export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
   return {
     queues,
     async start() {
-      spawn(QUEUE_NAMES.arm, armProcessor(core, scheduler) as Processor);
+      spawn(QUEUE_NAMES.arm, armProcessor(core) as Processor);
       spawn(QUEUE_NAMES.expire, expireProcessor(core) as Processor);
       spawn(QUEUE_NAMES.watchdog, watchdogProcessor(core) as Processor);
       spawn(QUEUE_NAMES.notify, notifyProcessor(notifier) as Processor, concurrency);

@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
+import { deployRequestInput } from '../../core/deployments/deploy-request.js';
 import type { Actor } from '../../core/deployments/deployment.entity.js';
 import { ALL_STATES, type DeploymentState } from '../../core/deployments/lifecycle.js';
 import { NotFoundError } from '../../core/errors.js';
@@ -14,13 +15,9 @@ import { decisionJson, deploymentJson, eventJson } from './serialize.js';
  */
 export const API_ACTOR: Actor = { platform: 'api', id: 'api', name: 'api' };
 
-const createBody = z
-  .object({
-    mac: z.string().max(64),
-    os: z.string().max(64),
-    hostname: z.string().max(256).nullish(),
-    edition: z.string().max(64).nullish(),
-    profile: z.string().max(32).nullish(),
+// The request as chat takes it (one schema in core), plus who to show as the requester.
+const createBody = deployRequestInput
+  .extend({
     /** Shown as the requester in chat; `api` by default. */
     requestedBy: z
       .string()

@@ -2,6 +2,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Middleware } from 'koa';
 import { z } from 'zod';
 import { AppError, ValidationError } from '../../core/errors.js';
+import { describeIssue } from '../../core/zod-issue.js';
 
 const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: '256kb' });
 
@@ -18,9 +19,7 @@ export const jsonBody: Middleware = async (ctx, next) => {
 export function parseBody<T extends z.ZodTypeAny>(schema: T, body: unknown): z.infer<T> {
   const parsed = schema.safeParse(body ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.join('.');
-    throw new ValidationError(where ? `${where}: ${issue.message}` : issue.message, parsed.error.issues);
+    throw new ValidationError(describeIssue(parsed.error), parsed.error.issues);
   }
   return parsed.data;
 }

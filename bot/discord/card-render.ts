@@ -6,11 +6,12 @@ import {
   ComponentType,
 } from 'discord.js';
 import type { CardModel } from '../../chat/messages/card.js';
-import { clamp, DISCORD_LIMITS, fitText, plain } from './text-limits.js';
+import { progressBar } from '../../chat/messages/progress-bar.js';
+import { clamp, fitText } from '../../chat/messages/text-fit.js';
+import { APPROVE_EMOJI, REJECT_EMOJI } from '../../chat/verdicts.js';
+import { DISCORD_LIMITS, plain } from './text-limits.js';
 
 /** The reactions that decide a card. */
-export const APPROVE_EMOJI = '✅';
-export const REJECT_EMOJI = '❌';
 
 /** Prefix of the card buttons' custom ids: `octofleet:approve:42`, `octofleet:reject:42`. */
 const BUTTON_PREFIX = 'octofleet';
@@ -90,11 +91,4 @@ function decisionButtons(deploymentId: number): APIActionRowComponent<APICompone
       },
     ],
   };
-}
-
-/** `▰▰▰▰▱▱▱▱▱▱ 45%` */
-export function progressBar(percent: number): string {
-  const p = Math.max(0, Math.min(100, Math.round(percent)));
-  const filled = Math.round(p / 10);
-  return `${'▰'.repeat(filled)}${'▱'.repeat(10 - filled)} ${p}%`;
 }

@@ -1,22 +1,14 @@
 import { DiscordAPIError, DiscordjsErrorCodes, RateLimitError, RESTJSONErrorCodes } from 'discord.js';
 import { RateLimitedError } from '../../chat/chat-platform.js';
+import { PlatformCallError } from '../../chat/platform-call-error.js';
 import { bucketKeys, notifierBucket } from './rate-limits.js';
 
 /**
- * A failed Discord call, safe to log: Discord's code and message, method and route. The request body
- * (which may be a password in an ephemeral follow-up) and the interaction token in webhook URLs are
- * left out, unlike discord.js's own errors, which carry both.
+ * A failed Discord call, safe to log: Discord's code and message, method and route, with the interaction
+ * token in webhook URLs blanked (see {@link PlatformCallError}).
  */
-export class DiscordCallError extends Error {
+export class DiscordCallError extends PlatformCallError {
   override name = 'DiscordCallError';
-  constructor(
-    message: string,
-    /** Discord's JSON error code (`160004`), the HTTP status, or discord.js's code. */
-    readonly code: number | string,
-    readonly status: number | null,
-  ) {
-    super(message);
-  }
 }
 
 /** The thread cannot take messages: archived and locked, and the bot may not unlock it. */

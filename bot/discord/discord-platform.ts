@@ -8,10 +8,11 @@ import type {
   WithThread,
 } from '../../chat/chat-platform.js';
 import type { CardModel } from '../../chat/messages/card.js';
+import { APPROVE_EMOJI, REJECT_EMOJI } from '../../chat/verdicts.js';
 import type { Config } from '../../core/config/index.js';
 import type { Logger } from '../../core/logger.js';
 import { createCallBudget } from './call-budget.js';
-import { APPROVE_EMOJI, REJECT_EMOJI, renderCard } from './card-render.js';
+import { renderCard } from './card-render.js';
 import { createDiscordClient } from './discord-client.js';
 import type { DiscordDirectory } from './discord-directory.js';
 import { DiscordCallError, toPlatformError } from './discord-errors.js';

@@ -8,12 +8,12 @@ import {
 } from 'discord.js';
 import type { ChatInbound } from '../../chat/chat-inbound.js';
 import type { ChatUser } from '../../chat/chat-platform.js';
+import { clamp } from '../../chat/messages/text-fit.js';
 import type { Logger } from '../../core/logger.js';
 import { parseButtonId } from './card-render.js';
 import type { DiscordDirectory } from './discord-directory.js';
 import { InteractionSession } from './interaction-session.js';
 import type { Members } from './members.js';
-import { clamp } from './text-limits.js';
 
 export interface InteractionDeps {
   inbound: ChatInbound;

@@ -1,8 +1,9 @@
 import { type ButtonInteraction, type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
 import type { CommandReply } from '../../chat/chat-inbound.js';
+import { fitText } from '../../chat/messages/text-fit.js';
 import { renderCard } from './card-render.js';
 import { toPlatformError } from './discord-errors.js';
-import { fitText, plain } from './text-limits.js';
+import { plain } from './text-limits.js';
 
 type Answerable = ChatInputCommandInteraction | ButtonInteraction;
 

@@ -1,4 +1,5 @@
 import { type APIGuildMember, type APIUser, type Client, Routes } from 'discord.js';
+import { createLookupCache, NAME_TTL_MS } from '../../chat/lookup-cache.js';
 import type { Config } from '../../core/config/index.js';
 import type { CallBudget } from './call-budget.js';
 
@@ -6,7 +7,7 @@ import type { CallBudget } from './call-budget.js';
 export interface Members {
   /** Notes which guild a user acted in, so the approver check knows where to look without a guild id. */
   remember(userId: string, guildId: string | null): void;
-  /** Whether the user holds one of `DISCORD_APPROVER_ROLE_IDS` now (fetched, never cached). */
+  /** Whether the user holds one of `DISCORD_APPROVER_ROLE_IDS` now (fetched at every decision). */
   isApprover(userId: string): Promise<boolean>;
   /** The name people see in the guild (nickname, display name or username), for cards and audits. */
   displayName(userId: string, fallback?: Pick<APIUser, 'username' | 'global_name'>): Promise<string>;
@@ -37,6 +38,19 @@ export function createMembers(client: Client, config: Config, budget: CallBudget
     return (await client.rest.get(route)) as APIGuildMember;
   };
 
+  // Kept as every adapter keeps them (chat/lookup-cache.ts). Roles: no event tells a bot without the
+  // privileged members intent that a role was taken away, so every decision asks (ttl 0; a burst shares one call).
+  const roles = createLookupCache(async (userId) => (await fetchMember(userId)).roles, { ttlMs: 0 });
+  const names = createLookupCache(
+    async (userId) => {
+      const member = await fetchMember(userId);
+      const name = member.nick ?? member.user?.global_name ?? member.user?.username;
+      if (!name) throw new Error('no name');
+      return name;
+    },
+    { ttlMs: NAME_TTL_MS },
+  );
+
   return {
     remember(userId, guildId) {
       if (!guildId) return;
@@ -46,16 +60,10 @@ export function createMembers(client: Client, config: Config, budget: CallBudget
     },
     async isApprover(userId) {
       if (approverRoles.size === 0) return false;
-      const member = await fetchMember(userId);
-      return member.roles.some((role) => approverRoles.has(role));
+      return (await roles.get(userId)).some((role) => approverRoles.has(role));
     },
     async displayName(userId, fallback) {
-      try {
-        const member = await fetchMember(userId);
-        return member.nick ?? member.user?.global_name ?? member.user?.username ?? userId;
-      } catch {
-        return fallback?.global_name ?? fallback?.username ?? userId;
-      }
+      return names.get(userId).catch(() => fallback?.global_name ?? fallback?.username ?? userId);
     },
   };
 }

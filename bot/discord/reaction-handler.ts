@@ -12,21 +12,14 @@ import {
   type User,
 } from 'discord.js';
 import type { ChatInbound } from '../../chat/chat-inbound.js';
+import { APPROVE_EMOJI, REJECT_EMOJI, shouldTakeBackReaction, verdictOfEmoji } from '../../chat/verdicts.js';
 import type { Logger } from '../../core/logger.js';
 import type { CallBudget } from './call-budget.js';
-import { APPROVE_EMOJI, parseButtonId, REJECT_EMOJI } from './card-render.js';
+import { parseButtonId } from './card-render.js';
 import type { DiscordDirectory } from './discord-directory.js';
 import { isMissingPermissions, toPlatformError } from './discord-errors.js';
 import type { Members } from './members.js';
 import type { ReactionPacer } from './reaction-pacer.js';
-
-/** Refusals after which the reaction is taken away again: it changed nothing and must not look as if. */
-const REFUSED = new Set(['deploy:not-approver', 'deploy:self-approval']);
-
-const VERDICTS: Record<string, 'approve' | 'reject'> = {
-  [APPROVE_EMOJI]: 'approve',
-  [REJECT_EMOJI]: 'reject',
-};
 
 /** One ✅/❌ on a message, however it was learnt (gateway event or, after a restart, the REST list). */
 interface Reacted {
@@ -59,7 +52,7 @@ export function createReactionHandler(deps: ReactionDeps) {
   const encoded = (emoji: string) => encodeURIComponent(emoji);
 
   async function decide(r: Reacted): Promise<void> {
-    const verdict = VERDICTS[r.emoji];
+    const verdict = verdictOfEmoji(r.emoji);
     if (!verdict) return;
     const reply = await deps.inbound.decision({
       platform: 'discord',
@@ -68,7 +61,7 @@ export function createReactionHandler(deps: ReactionDeps) {
       cardMessageId: r.messageId,
     });
     logger.debug({ deploymentId: reply.deploymentId, user: r.userId, verdict, code: reply.code }, 'reaction');
-    if (!reply.ok && reply.code && REFUSED.has(reply.code)) await takeBack(r);
+    if (shouldTakeBackReaction(reply)) await takeBack(r);
   }
 
   /** Removes a reaction that decided nothing, where the bot holds Manage Messages. */
@@ -98,7 +91,7 @@ export function createReactionHandler(deps: ReactionDeps) {
     user: User | PartialUser,
   ): Promise<void> {
     const emoji = reaction.emoji.name ?? '';
-    if (!VERDICTS[emoji] || user.bot || user.id === client.user?.id) return;
+    if (!verdictOfEmoji(emoji) || user.bot || user.id === client.user?.id) return;
     const author = reaction.message.author;
     // Cards are the bot's own messages; other messages are not even looked up.
     if (author && author.id !== client.user?.id) return;

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { type APIChannel, type Client, MessageFlags, Routes } from 'discord.js';
 import type { ThreadMessage, WithCard, WithThread } from '../../chat/chat-platform.js';
+import { clamp, fitText } from '../../chat/messages/text-fit.js';
 import type { Logger } from '../../core/logger.js';
 import { isArchivedThread, isExistingThread, ThreadLockedError, toPlatformError } from './discord-errors.js';
-import { clamp, DISCORD_LIMITS, fitText, plain } from './text-limits.js';
+import { DISCORD_LIMITS, plain } from './text-limits.js';
 
 /** How long threads stay open without activity; a new message reopens an archived one. */
 const AUTO_ARCHIVE_MINUTES = 4320;

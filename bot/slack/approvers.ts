@@ -1,4 +1,5 @@
 import type { webApi } from '@slack/bolt';
+import { APPROVER_TTL_MS, createLookupCache } from '../../chat/lookup-cache.js';
 import type { Logger } from '../../core/logger.js';
 
 export interface ApproverOptions {
@@ -9,7 +10,7 @@ export interface ApproverOptions {
   /**
    * How long a fetched member list answers decisions. `usergroups.users.list` is Tier 2 (20 per minute),
    * so a burst of approvals must not call it each time; `subteam_members_changed` events clear it early.
-   * 0 asks Slack at every decision. @defaultValue 10 000
+   * 0 asks Slack at every decision. @defaultValue APPROVER_TTL_MS (10 000)
    */
   cacheMs?: number;
 }
@@ -30,36 +31,23 @@ export interface Approvers {
  */
 export function createApprovers(client: webApi.WebClient, opts: ApproverOptions, logger: Logger): Approvers {
   const ids = new Set(opts.userIds.filter(Boolean));
-  const cacheMs = opts.cacheMs ?? 10_000;
-  let cached: { members: Set<string>; at: number } | null = null;
-  let inflight: Promise<Set<string>> | null = null;
-
-  const members = async (group: string): Promise<Set<string>> => {
-    if (cached && Date.now() - cached.at < cacheMs) return cached.members;
-    inflight ??= (async () => {
-      try {
-        const res = await client.usergroups.users.list({ usergroup: group });
-        const set = new Set(res.users ?? []);
-        cached = { members: set, at: Date.now() };
-        return set;
-      } finally {
-        inflight = null;
-      }
-    })();
-    return inflight;
-  };
+  // Kept as every adapter keeps approver status (chat/lookup-cache.ts): briefly, and forgotten at once
+  // when Slack announces a change of the group.
+  const groups = createLookupCache(
+    async (group) => new Set((await client.usergroups.users.list({ usergroup: group })).users ?? []),
+    { ttlMs: opts.cacheMs ?? APPROVER_TTL_MS, max: 1 },
+  );
 
   return {
     none: ids.size === 0 && !opts.usergroupId,
     async check(userId) {
       if (ids.has(userId)) return true;
       if (!opts.usergroupId) return false;
-      const set = await members(opts.usergroupId);
-      return set.has(userId);
+      return (await groups.get(opts.usergroupId)).has(userId);
     },
     invalidate(usergroupId) {
       if (usergroupId && usergroupId !== opts.usergroupId) return;
-      cached = null;
+      groups.forget();
       logger.debug(
         { usergroup: opts.usergroupId },
         'approver group changed; re-reading it at the next decision',

@@ -1,6 +1,8 @@
 import type { types } from '@slack/bolt';
 import type { CardModel } from '../../chat/messages/card.js';
-import { escapeSlack, truncate } from './escape.js';
+import { progressBar } from '../../chat/messages/progress-bar.js';
+import { clamp } from '../../chat/messages/text-fit.js';
+import { escapeSlack } from './escape.js';
 
 /** `action_id`s of the card's buttons; the button `value` is the deployment id. */
 export const APPROVE_ACTION = 'octofleet_approve';
@@ -15,19 +17,12 @@ const MAX_FIELDS = 10;
 /** `mrkdwn` of already escaped text, `verbatim` so Slack links nothing by itself. */
 const escapedMrkdwn = (text: string, max = SECTION_MAX): types.MrkdwnElement => ({
   type: 'mrkdwn',
-  text: truncate(text, max),
+  text: clamp(text, max),
   verbatim: true,
 });
 
 /** `mrkdwn` of plain text (user-provided content): escaped first. */
 const mrkdwn = (text: string, max = SECTION_MAX) => escapedMrkdwn(escapeSlack(text), max);
-
-/** `▰▰▰▰▱▱▱▱▱▱ 45%` */
-export function progressBar(percent: number): string {
-  const p = Math.max(0, Math.min(100, Math.round(percent)));
-  const filled = Math.round(p / 10);
-  return `${'▰'.repeat(filled)}${'▱'.repeat(10 - filled)} ${p}%`;
-}
 
 /**
  * The request card as Block Kit: header (title), status (with a progress bar while installing), the
@@ -39,7 +34,7 @@ export function cardBlocks(card: CardModel): types.KnownBlock[] {
     {
       type: 'header',
       block_id: 'card_title',
-      text: { type: 'plain_text', text: truncate(card.title, HEADER_MAX), emoji: true },
+      text: { type: 'plain_text', text: clamp(card.title, HEADER_MAX), emoji: true },
     },
     {
       type: 'section',
@@ -79,7 +74,7 @@ export function cardBlocks(card: CardModel): types.KnownBlock[] {
           value,
           confirm: {
             title: { type: 'plain_text', text: 'Reject this request?' },
-            text: { type: 'plain_text', text: truncate(card.title, 300) },
+            text: { type: 'plain_text', text: clamp(card.title, 300) },
             confirm: { type: 'plain_text', text: 'Reject' },
             deny: { type: 'plain_text', text: 'Keep it' },
             style: 'danger',
@@ -96,5 +91,5 @@ export function cardBlocks(card: CardModel): types.KnownBlock[] {
 
 /** The message `text`: what notifications, screen readers and old clients show instead of the blocks. */
 export function cardFallback(card: CardModel): string {
-  return truncate(escapeSlack(`${card.title} — ${card.statusLine}`), SECTION_MAX);
+  return clamp(escapeSlack(`${card.title} — ${card.statusLine}`), SECTION_MAX);
 }

@@ -12,6 +12,7 @@ import { createEventDedupe } from './event-dedupe.js';
 import { registerListeners } from './listeners.js';
 import { slackOutbound } from './outbound.js';
 import { slackRateBuckets } from './rate-limits.js';
+import { asReplyContext } from './reply-context.js';
 import { verifySlackSetup } from './startup-checks.js';
 import { createUserNames } from './user-names.js';
 
@@ -201,7 +202,7 @@ export function createSlackPlatform(
     updateCard: outbound.updateCard,
     ensureThread: outbound.ensureThread,
     postThreadMessage: outbound.postThreadMessage,
-    sendPrivate: (user, text, context) => outbound.sendPrivate(user, text, context as never),
+    sendPrivate: (user, text, context) => outbound.sendPrivate(user, text, asReplyContext(context)),
     isApprover: (user) => approvers.check(user.id),
     rateBuckets: slackRateBuckets,
     approvalHint: () => 'React ✅ to approve or ❌ to reject, or use the buttons.',

@@ -1,6 +1,7 @@
 import type { App, webApi } from '@slack/bolt';
 import type { ChatInbound } from '../../chat/chat-inbound.js';
 import type { ChatUser } from '../../chat/chat-platform.js';
+import { APPROVE_EMOJI, REJECT_EMOJI, verdictOfEmoji } from '../../chat/verdicts.js';
 import type { Logger } from '../../core/logger.js';
 import type { Approvers } from './approvers.js';
 import { APPROVE_ACTION, REJECT_ACTION } from './card-blocks.js';
@@ -11,10 +12,14 @@ import { deliverReply } from './replies.js';
 import type { ReplyContext } from './reply-context.js';
 import type { UserNames } from './user-names.js';
 
-/** Reaction names that decide a card (`:white_check_mark:` ✅ and `:x:` ❌). */
-export const VERDICT_OF_REACTION: Record<string, 'approve' | 'reject'> = {
-  white_check_mark: 'approve',
-  x: 'reject',
+/**
+ * Slack names reactions by short name; the verdicts are the shared layer's, by emoji. Slack lets an app
+ * remove only its own reactions, so a refused ✅ cannot be taken back here (Discord's adapter does):
+ * the refusal reaches the person privately instead.
+ */
+export const EMOJI_OF_REACTION: Readonly<Record<string, string>> = {
+  white_check_mark: APPROVE_EMOJI,
+  x: REJECT_EMOJI,
 };
 
 export interface ListenerDeps {
@@ -60,7 +65,7 @@ export function registerListeners(deps: ListenerDeps): void {
   });
 
   app.event('reaction_added', async ({ event, body, context }) => {
-    const verdict = VERDICT_OF_REACTION[event.reaction];
+    const verdict = verdictOfEmoji(EMOJI_OF_REACTION[event.reaction] ?? '');
     // Cards are the bot's own messages; ✅ on anything else is ordinary chat. (Bolt's ignoreSelf already
     // dropped the bot's own ✅ and ❌.)
     const mine = !event.item_user || !context.botUserId || event.item_user === context.botUserId;

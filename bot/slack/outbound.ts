@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { ChatUser, ThreadMessage, WithCard, WithThread } from '../../chat/chat-platform.js';
 import type { CardModel } from '../../chat/messages/card.js';
+import { PlatformCallError } from '../../chat/platform-call-error.js';
 import type { Logger } from '../../core/logger.js';
 import { cardBlocks, cardFallback } from './card-blocks.js';
 import { escapeSlack } from './escape.js';
@@ -94,8 +95,8 @@ export function slackOutbound(client: webApi.WebClient, logger: Logger) {
 
     /**
      * Something only `user` may see: through the command's response_url (ephemeral), else as an ephemeral
-     * message in the channel. Errors are replaced by a plain one, so neither the text nor a request body
-     * holding it can reach a log through an error object.
+     * message in the channel. Errors are replaced by a {@link PlatformCallError}, so neither the text nor a
+     * request body holding it can reach a log through an error object.
      */
     async sendPrivate(user: ChatUser, text: string, context?: ReplyContext): Promise<void> {
       const body = escapeSlack(text);
@@ -108,7 +109,12 @@ export function slackOutbound(client: webApi.WebClient, logger: Logger) {
           throw new Error('no response_url or channel to answer in');
         }
       } catch (error) {
-        throw new Error(`could not send a private Slack message: ${describe(error)}`);
+        const e = error as { response?: { status?: number } };
+        throw new PlatformCallError(
+          `could not send a private Slack message: ${describe(error)}`,
+          describe(error),
+          e?.response?.status ?? null,
+        );
       }
     },
   };

@@ -1,8 +1,9 @@
 import type { webApi } from '@slack/bolt';
 import type { CommandReply } from '../../chat/chat-inbound.js';
 import type { ChatUser } from '../../chat/chat-platform.js';
+import { clamp } from '../../chat/messages/text-fit.js';
 import type { Logger } from '../../core/logger.js';
-import { escapeSlack, truncate } from './escape.js';
+import { escapeSlack } from './escape.js';
 import { describe } from './outbound.js';
 import type { ReplyContext } from './reply-context.js';
 
@@ -20,7 +21,7 @@ export async function deliverReply(
   reply: CommandReply,
   ctx: ReplyContext,
 ): Promise<void> {
-  const text = truncate(escapeSlack(reply.text), MAX_REPLY);
+  const text = clamp(escapeSlack(reply.text), MAX_REPLY);
   const inChannel = reply.ok && reply.visibility === 'public';
   try {
     if (ctx.respond) {

@@ -22,7 +22,7 @@ const MAX_LINE = 300;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we strip
 const CONTROL = /[\u0000-\u001f\u007f]+/g;
 /** Events that only ever change the card: nothing is in a thread before approval. */
-const CARD_ONLY = new Set(['requested', 'rejected', 'expired', 'waiting', 'decision_refused']);
+const CARD_ONLY = new Set(['requested', 'rejected', 'expired']);
 
 /**
  * The thread line of `event`, given the event before it (for "is this news or just progress?"):

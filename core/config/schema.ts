@@ -30,7 +30,7 @@ const locale = z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'must be a
 
 /**
  * Every environment variable Octofleet reads. Names and defaults are part of the external contract
- * (DESIGN.md "Configuration"); `.env.example` documents each one.
+ * (README "Configuration"); `.env.example` documents each one.
  */
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

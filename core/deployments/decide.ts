@@ -3,7 +3,7 @@ import { type AppError, ConflictError, ForbiddenError } from '../errors.js';
 import { Decision } from './decision.entity.js';
 import { type Actor, Deployment } from './deployment.entity.js';
 import { DeploymentEvent } from './deployment-event.entity.js';
-import type { DeploymentRepository } from './deployment-repository.js';
+import { DeploymentRepository } from './deployment-repository.js';
 import { type DeploymentState, TRANSITIONS } from './lifecycle.js';
 
 export interface Permission {
@@ -19,64 +19,70 @@ export interface DecisionInput {
   reason?: string;
 }
 
-interface DecideDeps {
-  em(): EntityManager;
-  now(): Date;
-  repository(): DeploymentRepository;
+/** What a decision needs besides its input: plain values, no callbacks into the service. */
+export interface DecideContext {
+  /** The root EntityManager; each step forks its own, so a re-read sees what the database holds now. */
+  em: EntityManager;
+  now: Date;
   allowSelfApproval: boolean;
 }
 
 /**
- * Approve, reject or cancel: checks who may decide (approvers approve, not their own request unless
- * allowed; the requester or an approver rejects and cancels), then one compare-and-set with the decision
- * and its event in one transaction. Every refusal is recorded as a decision too, then thrown. Answers the
+ * Who may decide, as a rule on its own: approvers approve (not their own request unless
+ * `allowSelfApproval`); the requester or an approver rejects and cancels. The refusal, or null.
+ */
+export function refusalOf(
+  requestedBy: Actor,
+  { id, verdict, actor, permission }: DecisionInput,
+  allowSelfApproval: boolean,
+): AppError | null {
+  const isRequester = requestedBy.platform === actor.platform && requestedBy.id === actor.id;
+  if (verdict === 'approve' && !permission.approver)
+    return new ForbiddenError(
+      'deploy:not-approver',
+      `${actor.name} is not an approver for deployment #${id}`,
+    );
+  if (verdict === 'approve' && isRequester && !allowSelfApproval)
+    return new ForbiddenError(
+      'deploy:self-approval',
+      `${actor.name} requested deployment #${id} and cannot approve it too`,
+    );
+  if (verdict !== 'approve' && !permission.approver && !isRequester)
+    return new ForbiddenError(
+      'deploy:not-approver',
+      `only the requester or an approver may ${verdict} deployment #${id}`,
+    );
+  return null;
+}
+
+/**
+ * Approve, reject or cancel: checks {@link refusalOf}, then one compare-and-set with the decision and
+ * its event in one transaction. Every refusal is recorded as a decision too, then thrown. Answers the
  * state the deployment moved to.
  */
-export async function decideDeployment(
-  deps: DecideDeps,
-  { id, verdict, actor, permission, reason }: DecisionInput,
-): Promise<DeploymentState> {
+export async function decideDeployment(ctx: DecideContext, input: DecisionInput): Promise<DeploymentState> {
+  const { id, verdict, actor, reason } = input;
   const to: DeploymentState =
     verdict === 'approve' ? 'approved' : verdict === 'reject' ? 'rejected' : 'cancelled';
-  const repo = deps.repository();
-  const current = await repo.get(id);
-  const isRequester = current.requestedBy.platform === actor.platform && current.requestedBy.id === actor.id;
+  const repository = () => new DeploymentRepository(ctx.em.fork());
+  const current = await repository().get(id);
   const refuse = async (error: AppError): Promise<never> => {
-    const em = deps.em();
+    const em = ctx.em.fork();
     em.create(Decision, {
       deploymentId: id,
       verdict,
       accepted: false,
       reason: error.message,
       ...actorFields(actor),
-      decidedAt: deps.now(),
+      decidedAt: ctx.now,
     });
     await em.flush();
     throw error;
   };
-  if (verdict === 'approve' && !permission.approver) {
-    await refuse(
-      new ForbiddenError('deploy:not-approver', `${actor.name} is not an approver for deployment #${id}`),
-    );
-  }
-  if (verdict === 'approve' && isRequester && !deps.allowSelfApproval) {
-    await refuse(
-      new ForbiddenError(
-        'deploy:self-approval',
-        `${actor.name} requested deployment #${id} and cannot approve it too`,
-      ),
-    );
-  }
-  if (verdict !== 'approve' && !permission.approver && !isRequester) {
-    await refuse(
-      new ForbiddenError(
-        'deploy:not-approver',
-        `only the requester or an approver may ${verdict} deployment #${id}`,
-      ),
-    );
-  }
-  const now = deps.now();
-  const em = deps.em();
+  const refusal = refusalOf(current.requestedBy, input, ctx.allowSelfApproval);
+  if (refusal) await refuse(refusal);
+  const now = ctx.now;
+  const em = ctx.em.fork();
   const changed = await em.transactional(async (tem) => {
     const patch: Partial<Deployment> = { status: to, updatedAt: now, lastEventAt: now, stage: to };
     if (to === 'approved') patch.approvedAt = now;
@@ -109,8 +115,8 @@ export async function decideDeployment(
     return true;
   });
   if (!changed) {
-    const latest = await deps.repository().get(id);
-    const by = await deps.repository().decidedBy(id);
+    const latest = await repository().get(id);
+    const by = await repository().decidedBy(id);
     const who = by ? ` by ${by.actorName}` : '';
     await refuse(
       new ConflictError(

@@ -4,6 +4,7 @@ import { hostnameFromMac, validateHostname } from '../hostname.js';
 import type { OsImage } from '../images/os-image.entity.js';
 import { PROFILES, type Profile } from '../images/profiles.js';
 import { type Mac, parseMac, printable } from '../mac.js';
+import { describeIssue } from '../zod-issue.js';
 
 /** What a user asks for, from chat or the API, before validation. */
 export const deployRequestInput = z.object({
@@ -34,10 +35,7 @@ export async function validateDeployRequest(
 ): Promise<ValidDeployRequest> {
   const parsed = deployRequestInput.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ValidationError(
-      issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
-    );
+    throw new ValidationError(describeIssue(parsed.error));
   }
   const req = parsed.data;
   const mac = parseMac(req.mac);

@@ -42,11 +42,6 @@ export class DeploymentRepository {
     return this.em.find(DeploymentEvent, { deploymentId }, { orderBy: { id: 'asc' } });
   }
 
-  /** Events not yet posted to chat, oldest first. */
-  unpostedEvents(deploymentId: number): Promise<DeploymentEvent[]> {
-    return this.em.find(DeploymentEvent, { deploymentId, postedAt: null }, { orderBy: { id: 'asc' } });
-  }
-
   /** Ids of deployments with events still waiting for chat. */
   async deploymentsWithUnpostedEvents(): Promise<number[]> {
     const rows = await this.em

@@ -1,7 +1,7 @@
 import type { Deployment } from './deployment.entity.js';
 
 /** Columns of `deployment` as {@link Deployment}'s property names, for hand-written statements. */
-const COLUMNS: [column: string, property: keyof Deployment][] = [
+const COLUMNS = [
   ['id', 'id'],
   ['mac', 'mac'],
   ['os', 'os'],
@@ -26,7 +26,18 @@ const COLUMNS: [column: string, property: keyof Deployment][] = [
   ['configuring_at', 'configuringAt'],
   ['finished_at', 'finishedAt'],
   ['last_event_at', 'lastEventAt'],
-];
+] as const satisfies readonly (readonly [column: string, property: keyof Deployment])[];
+
+/**
+ * A deployment as the boot path's hand-written statements return it: every column, as a plain object
+ * rather than the entity class (MikroORM puts accessors on the class's prototype, and going through
+ * them cost more CPU than the statement that loaded the row). Structurally a {@link Deployment}.
+ */
+export type DeploymentRow = Pick<Deployment, (typeof COLUMNS)[number][1]>;
+
+/** Compiles only while every property of Deployment has a column above. */
+const _everyProperty: Exclude<keyof Deployment, keyof DeploymentRow> extends never ? true : false = true;
+void _everyProperty;
 
 /** `t."mac" as "mac", t."resolved_profile" as "resolvedProfile", …`: every column, for SELECT and RETURNING. */
 export function deploymentColumns(table: string): string {
@@ -37,12 +48,9 @@ export function deploymentColumns(table: string): string {
  * A row selected with {@link deploymentColumns} as a Deployment. The token nonce and the sealed secrets
  * are kept off enumeration, so a deployment that is spread, logged or serialised never carries them.
  */
-export function toDeployment(row: Record<string, unknown>): Deployment {
-  const { tokenNonce, secrets, ...rest } = row;
-  // A plain object, not the entity class: MikroORM puts accessors on the class's prototype, and going
-  // through them cost more CPU than the statement that loaded the row.
-  const deployment = rest as unknown as Deployment;
+export function toDeployment(row: DeploymentRow): DeploymentRow {
+  const { tokenNonce, secrets, ...deployment } = row;
   Object.defineProperty(deployment, 'tokenNonce', { value: tokenNonce, enumerable: false, writable: true });
   Object.defineProperty(deployment, 'secrets', { value: secrets, enumerable: false, writable: true });
-  return deployment;
+  return deployment as DeploymentRow;
 }

@@ -200,12 +200,7 @@ export class DeploymentService {
     reason?: string,
   ): Promise<Deployment> {
     const to = await decideDeployment(
-      {
-        em: () => this.em(),
-        now: () => this.now(),
-        repository: () => this.repository(),
-        allowSelfApproval: this.opts.allowSelfApproval,
-      },
+      { em: this.opts.orm.em, now: this.now(), allowSelfApproval: this.opts.allowSelfApproval },
       { id, verdict, actor, permission, reason },
     );
     await this.publish({

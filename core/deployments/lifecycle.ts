@@ -1,5 +1,5 @@
 /**
- * The deployment state machine of DESIGN.md:
+ * The deployment state machine (docs/architecture.md):
  * pending_approval → approved → booting → installing → configuring → done, with the terminal states
  * done, failed, rejected, expired and cancelled. Transitions only move forward.
  */
@@ -36,11 +36,6 @@ export function isActive(state: DeploymentState): state is ActiveState {
 
 export function isTerminal(state: DeploymentState): state is TerminalState {
   return (TERMINAL_STATES as readonly string[]).includes(state);
-}
-
-export function canTransition(from: DeploymentState, to: DeploymentState): boolean {
-  if (to === 'pending_approval') return false;
-  return (TRANSITIONS[to] as readonly string[]).includes(from);
 }
 
 /** States a deployment may be in while the machine is allowed to fetch its install script. */

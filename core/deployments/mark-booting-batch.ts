@@ -1,7 +1,7 @@
 import { createMicroBatcher, inRounds, type MicroBatcher } from '../db/micro-batch.js';
 import type { SqlPool } from '../db/sql-pool.js';
 import type { BootInfo, Deployment } from './deployment.entity.js';
-import { deploymentColumns, toDeployment } from './deployment-row.js';
+import { type DeploymentRow, deploymentColumns, toDeployment } from './deployment-row.js';
 
 export interface MarkBootingInput {
   id: number;
@@ -50,7 +50,7 @@ export function createMarkBootingBatch(sql: SqlPool): MicroBatcher<MarkBootingIn
       where d."id" not in (select "id" from moved union all select "id" from refreshed)`;
 
   const runOnce = async (items: MarkBootingInput[]): Promise<MarkBootingResult[]> => {
-    const { rows } = await sql.query({
+    const { rows } = await sql.query<DeploymentRow & { changed: boolean }>({
       name: 'deployments-mark-booting',
       text,
       values: [
@@ -61,12 +61,12 @@ export function createMarkBootingBatch(sql: SqlPool): MicroBatcher<MarkBootingIn
         items.map((i) => i.at),
       ],
     });
-    const byId = new Map(rows.map((r) => [r.id as number, r]));
+    const byId = new Map(rows.map((r) => [r.id, r]));
     return items.map((item) => {
       const row = byId.get(item.id);
       if (!row) return { deployment: null, changed: false };
       const { changed, ...rest } = row;
-      return { deployment: toDeployment(rest), changed: changed as boolean };
+      return { deployment: toDeployment(rest), changed };
     });
   };
 

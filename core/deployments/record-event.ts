@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import { printable } from '../mac.js';
 import type { Deployment } from './deployment.entity.js';
 import type { DeploymentEvent } from './deployment-event.entity.js';
 import type { DeploymentState } from './lifecycle.js';
@@ -30,14 +31,20 @@ export interface ValidEvent {
   source: string;
 }
 
-const MAX_MESSAGE = 4000;
+/** Longest installer message kept; installers can be chatty, a thread line is cut far shorter anyway. */
+export const MAX_EVENT_MESSAGE = 4000;
 
-/** Checks an installer stage before anything is stored: known stage name, whole-number progress 0–100. */
+/**
+ * Checks an installer stage before anything is stored, wherever it came from (a callback, the API):
+ * a known stage name, whole-number progress 0–100, and a message with line breaks kept (installer output
+ * is multi-line), other control characters dropped and its length bounded. The one place these rules live.
+ */
 export function validateEvent(input: EventInput): ValidEvent {
   if (!isStageName(input.stage)) {
+    const valid = Object.keys(STAGES);
     throw new ValidationError(
-      `unknown stage "${input.stage.slice(0, 64)}"; known stages: ${Object.keys(STAGES).join(', ')}`,
-      undefined,
+      `unknown stage "${printable(input.stage.slice(0, 64))}"; valid stages: ${valid.join(', ')}`,
+      { validStages: valid },
       'callback:unknown-stage',
     );
   }
@@ -52,8 +59,17 @@ export function validateEvent(input: EventInput): ValidEvent {
   return {
     stage: input.stage,
     target: STAGES[input.stage].state,
-    message: input.message ? input.message.slice(0, MAX_MESSAGE) : null,
+    message: input.message ? cleanMessage(input.message) : null,
     progress,
     source: input.source,
   };
+}
+
+function cleanMessage(message: string): string | null {
+  const text = message
+    .replace(/\r\n?/g, '\n')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, '')
+    .trim();
+  return text ? text.slice(0, MAX_EVENT_MESSAGE) : null;
 }

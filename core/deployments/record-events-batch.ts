@@ -1,7 +1,7 @@
 import { createMicroBatcher, inRounds, type MicroBatcher } from '../db/micro-batch.js';
 import type { SqlPool } from '../db/sql-pool.js';
 import type { DeploymentEvent } from './deployment-event.entity.js';
-import { deploymentColumns, toDeployment } from './deployment-row.js';
+import { type DeploymentRow, deploymentColumns, toDeployment } from './deployment-row.js';
 import { ACTIVE_STATES, type DeploymentState, sqlStateList, TRANSITIONS } from './lifecycle.js';
 import type { RecordedEvent, ValidEvent } from './record-event.js';
 
@@ -71,7 +71,15 @@ export function createRecordEventsBatch(sql: SqlPool): MicroBatcher<EventRow, Re
     ) r on r."id" = e."deployment_id"`;
 
   const runOnce = async (items: EventRow[]): Promise<(RecordedEvent | null)[]> => {
-    const { rows } = await sql.query({
+    const { rows } = await sql.query<
+      DeploymentRow & {
+        eventId: string;
+        eventState: DeploymentState | null;
+        eventAt: Date;
+        changed: boolean;
+        previousStatus: DeploymentState | null;
+      }
+    >({
       name: 'deployments-record-events',
       text,
       values: [
@@ -85,27 +93,27 @@ export function createRecordEventsBatch(sql: SqlPool): MicroBatcher<EventRow, Re
         items.map((i) => i.at),
       ],
     });
-    const byId = new Map(rows.map((r) => [r.id as number, r]));
+    const byId = new Map(rows.map((r) => [r.id, r]));
     return items.map((item) => {
       const row = byId.get(item.id);
       if (!row) return null;
       const { eventId, eventState, eventAt, changed, previousStatus, ...rest } = row;
       const event = {
-        id: eventId as string,
+        id: eventId,
         deploymentId: item.id,
         stage: item.stage,
         message: item.message,
         progress: item.progress,
         source: item.source,
-        state: eventState as DeploymentState | null,
-        receivedAt: eventAt as Date,
+        state: eventState,
+        receivedAt: eventAt,
         postedAt: null,
       } satisfies DeploymentEvent;
       return {
         event,
         deployment: toDeployment(rest),
-        changed: changed as boolean,
-        previousStatus: (previousStatus as DeploymentState | null) ?? null,
+        changed,
+        previousStatus: previousStatus ?? null,
       };
     });
   };

@@ -6,7 +6,7 @@ export const IMAGE_CHANGES_CHANNEL = 'octofleet_image_changed';
 /**
  * OS images for the boot path: every machine of a storm asks for one of a handful of images. Each write
  * through the repository is announced on {@link IMAGE_CHANGES_CHANNEL}; every process listening clears
- * its cache on it (DESIGN.md: caches are invalidated through Postgres or Redis notifications). While a
+ * its cache on it (docs/architecture.md "Scale-out": caches are invalidated through Postgres notifications). While a
  * process is not listening (its LISTEN connection is down) it does not trust the cache and reads every
  * time; entries also expire after `ttlMs`, a backstop for anything that changes the table by hand.
  */

@@ -65,7 +65,7 @@ describe('/api/v1/deployments', () => {
       'input:invalid',
       'Unrecognized key',
     ],
-    ['a missing os', { mac: '52-54-00-00-05-03' }, 'input:invalid', 'os: Required'],
+    ['a missing os', { mac: '52-54-00-00-05-03' }, 'input:invalid', 'os is required (see /images)'],
     [
       'an unknown profile',
       { mac: '52-54-00-00-05-04', os: 'tinylinux', profile: 'cray' },

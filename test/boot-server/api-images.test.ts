@@ -20,7 +20,7 @@ describe('/api/v1/images', () => {
     expect(page.items.map((i: { id: string }) => i.id)).toEqual(ids.slice(1, 3));
   });
 
-  it('creates the image of DESIGN.md (201), refuses it twice (409), gets, replaces and deletes it', async () => {
+  it('creates the documented tinylinux image (201), refuses it twice (409), gets, replaces and deletes it', async () => {
     const image = {
       id: 'tinylinux',
       name: 'Tiny Linux',

@@ -19,13 +19,21 @@ afterAll(async () => {
 
 const count = async () => (await core.deployments.repository().list()).total;
 
+// alice's request for web01, which the later tests look at: made once, by whichever test needs it first,
+// so every test also passes on its own (`vitest -t …`) and none depends on the one before it.
+let web01: ReturnType<typeof platform.command> | undefined;
+const requestWeb01 = () => {
+  web01 ??= platform.command(
+    'alice',
+    '/deploy os:ws2025 hostname:web01 mac:00-15-5D-01-02-03 edition:datacenter',
+    'C-ops',
+  );
+  return web01;
+};
+
 describe('/deploy', () => {
   it('creates the request, records the card channel and sends the password privately', async () => {
-    const reply = await platform.command(
-      'alice',
-      '/deploy os:ws2025 hostname:web01 mac:00-15-5D-01-02-03 edition:datacenter',
-      'C-ops',
-    );
+    const reply = await requestWeb01();
     expect(reply).toMatchObject({ ok: true, visibility: 'ephemeral', deploymentId: expect.any(Number) });
     const id = reply.deploymentId!;
     expect(reply.text).toMatch(
@@ -46,6 +54,7 @@ describe('/deploy', () => {
   });
 
   it('refuses a second active deployment for the same MAC and says how to proceed', async () => {
+    await requestWeb01();
     const reply = await platform.command('bob', '/deploy mac:00155d010203 os:ubuntu2404');
     expect(reply).toMatchObject({ ok: false, code: 'deploy:mac-in-use' });
     expect(reply.text).toMatch(
@@ -72,7 +81,7 @@ describe('/deploy', () => {
       'mac:00:15:5d:01:02:09 os:ubuntu2404 profile:vmware',
       /^⚠️ unknown profile "vmware"; choose one of: auto, /,
     ],
-    ['os:ws2025', '⚠️ mac: mac is required (e.g. mac:00:15:5d:01:02:03)'],
+    ['os:ws2025', '⚠️ mac is required (e.g. mac:00:15:5d:01:02:03)'],
     ['mac:00:15:5d:01:02:09 os:ws2025 os:ws2022', '⚠️ os: is given twice; give each option once'],
   ])('%s → one clear line, nothing created', async (args, expected) => {
     const before = await count();
@@ -87,6 +96,7 @@ describe('/deploy', () => {
 
 describe('queries', () => {
   it('/deployments lists active deployments with state and age', async () => {
+    await requestWeb01();
     const reply = await platform.command('bob', '/deployments');
     expect(reply.text).toMatch(
       /^Active \(1\):\n#\d+ ⏳ pending approval · ws2025 → web01 \(00:15:5d:01:02:03\) · by alice \d+s ago$/,
@@ -94,6 +104,7 @@ describe('queries', () => {
   });
 
   it('/deploy-status finds a deployment by id or by MAC in any notation', async () => {
+    await requestWeb01();
     const byMac = await platform.command('bob', '/deploy-status 0015.5D01.0203');
     const byId = await platform.command('bob', `/deploy-status #${byMac.deploymentId}`);
     expect(byId.text).toBe(byMac.text);

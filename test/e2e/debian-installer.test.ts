@@ -4,17 +4,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentEvent } from '../../core/deployments/deployment-event.entity.js';
 import { startTestBootServer, type TestBootServer } from '../boot-server/helpers/boot-server-fixture.js';
+import { freePort } from '../support/free-port.js';
 import { ensureDebianInstaller } from '../support/pxe/artifacts.js';
 import { BOOT_FAILURE, bootQemu, GUEST_HOST, killAllVms, qemuSkipReason } from '../support/pxe/qemu.js';
-import { freePort } from '../templates/linux/free-port.js';
 
 // The real Debian 12 netboot installer (Debian's debian-installer-12-netboot-amd64 package), not ours,
 // PXE-booted in QEMU from the real boot server for a debian12 deployment of the unmodified catalog: the
 // files sit where docs/linux.md tells operators to put them. It fetches our preseed.cfg and runs our
 // preseed/early_command, whose report must reach the deployment's events. It cannot install without a
-// package mirror, so the VM is stopped there. About 70 s under TCG (see ../shared/notes/pxe-qemu.md).
-const skipReason = qemuSkipReason('bios');
-if (skipReason) console.warn(`skipping the Debian installer test: ${skipReason}`);
+// package mirror, so the VM is stopped there. About 70 s under TCG (see docs/testing.md).
+const skipReason = qemuSkipReason(import.meta.filename, 'bios');
 
 describe.skipIf(skipReason)('the real Debian 12 installer, PXE-booted from the boot server', () => {
   let t: TestBootServer;

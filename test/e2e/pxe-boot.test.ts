@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentChange } from '../../core/deployments/deployment-service.js';
@@ -8,30 +7,19 @@ import {
   startTestBootServer,
   type TestBootServer,
 } from '../boot-server/helpers/boot-server-fixture.js';
+import { freePort } from '../support/free-port.js';
 import { ensureTinyLinux } from '../support/pxe/artifacts.js';
 import { bootQemu, type Firmware, GUEST_HOST, killAllVms, qemuSkipReason } from '../support/pxe/qemu.js';
 import { TINY_LINUX_TAG } from '../support/pxe/tiny-linux-init.js';
 
 // A real iPXE (QEMU's e1000 option ROM, SeaBIOS and OVMF) against the real boot server, judged only by
 // what the server recorded. Timings are printed for the issue note, never asserted.
-const skipReason = qemuSkipReason('efi');
-if (skipReason) console.warn(`skipping the PXE end-to-end test: ${skipReason}`);
+const skipReason = qemuSkipReason(import.meta.filename, 'efi');
 
 const BOOT_MS = 150_000;
 let t: TestBootServer;
 let guestBoot: string;
 const doneAt = new Map<number, number>();
-
-/** A free TCP port: PUBLIC_BOOT_URL must name the port before the server starts. */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-    probe.on('error', fail);
-  });
-}
 
 const hyphen = (mac: string) => mac.replaceAll(':', '-');
 const requestsFor = (mac: string) => (logs: Record<string, unknown>[]) =>

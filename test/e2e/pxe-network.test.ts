@@ -1,14 +1,13 @@
 // The PXE network service on a real (virtual) network: a site DHCP server, our generated proxy-DHCP/TFTP
 // dnsmasq and the boot server, each in namespaces made for one scenario, and a QEMU machine on a tap
 // device booting from the network. Judged by dnsmasq's log and by what the boot server answered.
-// See /work/shared/notes/pxe-network.md for the topology, timings and pitfalls.
+// See docs/testing.md ("The PXE network lab") for the topology, timings and pitfalls.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BootServer, createBootServer } from '../../boot-server/create-boot-server.js';
 import type { Core } from '../../core/create-core.js';
+import { freePort } from '../support/free-port.js';
 import { type DhcpExchange, parseDhcpLog, tftpTransfers } from '../support/pxe-network/dhcp-log.js';
 import { type DnsmasqProcess, startDnsmasq } from '../support/pxe-network/dnsmasq.js';
 import {
@@ -28,8 +27,7 @@ import { alice, approver, bob, createTestCore } from '../support/test-core.js';
 
 // Full mode leases from a range of its own, away from the site server's 10.99.0.100–199.
 const FULL_RANGE = { PXE_RANGE_START: '10.99.0.50', PXE_RANGE_END: '10.99.0.90' };
-const skipReason = pxeNetworkSkipReason();
-if (skipReason) console.warn(`skipping the PXE network test: ${skipReason}`);
+const skipReason = pxeNetworkSkipReason(import.meta.filename);
 
 interface Scenario {
   lab: PxeLab;
@@ -254,12 +252,4 @@ function report(name: string, vm: TapVm, { pxe }: Scenario, entryAt: number, scr
 
 function hyphens(mac: string) {
   return mac.replaceAll(':', '-');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

@@ -3,10 +3,10 @@
 // card and thread read back from stdout.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueues } from '../../core/queues.js';
+import { freePort } from '../support/free-port.js';
 import { dropDatabase, testDatabaseUrl } from '../support/test-database.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -32,16 +32,6 @@ let api = '';
 /** Resolves when every process holding the app's stdout (npm, tsx, node) has exited. */
 let outputClosed: Promise<void>;
 const listeners = new Set<() => void>();
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** Resolves when stdout (or stderr) matches; rejects with both after `timeoutMs`. */
 function printed(

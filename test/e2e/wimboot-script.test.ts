@@ -2,17 +2,16 @@
 // BIOS and UEFI against the real boot server: every URL the script names must be requested and served.
 // The files are placeholders, so Windows never starts: "wimboot" is a tiny iPXE script that lists the
 // images iPXE holds when `boot` runs (a real wimboot would hand them to WinPE). See
-// /work/shared/notes/pxe-qemu.md for timings and pitfalls.
+// docs/testing.md ("Real PXE clients in QEMU") for timings and pitfalls.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBootServer, type TestBootServer } from '../boot-server/helpers/boot-server-fixture.js';
+import { freePort } from '../support/free-port.js';
 import { bootQemu, type Firmware, GUEST_HOST, killAllVms, qemuSkipReason } from '../support/pxe/qemu.js';
 
-const skipReason = qemuSkipReason();
-if (skipReason) console.warn(`skipping the wimboot QEMU test: ${skipReason}`);
+const skipReason = qemuSkipReason(import.meta.filename);
 
 const PLACEHOLDER_TAG = 'octofleet-placeholder-wimboot';
 /** Recognised by iPXE (`kernel` selects it, `boot` runs it), unlike random bytes. */
@@ -30,15 +29,6 @@ interface RequestLine {
   method: string;
   path: string;
   status: number;
-}
-
-/** A port that is free right now, so PUBLIC_BOOT_URL can name it before the server starts. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 /** The URLs an install script fetches: the URL argument of every `kernel` and `initrd` line. */

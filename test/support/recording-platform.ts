@@ -14,7 +14,7 @@ import {
 } from '../../chat/chat-platform.js';
 import type { CardModel } from '../../chat/messages/card.js';
 
-/** Limits as the platforms document them (see ../shared/notes/chat-offline.md). */
+/** Limits as the platforms document them (docs/testing.md, "Chat without the internet"). */
 export const LIMITS = {
   /** chat.postMessage ~1/s per channel, threads included; chat.update Tier 3 (~50/min per workspace). */
   slack: (loc: ChatLocation, action: ChatAction): RateBucket[] => {

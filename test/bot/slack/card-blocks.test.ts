@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  APPROVE_ACTION,
-  cardBlocks,
-  cardFallback,
-  progressBar,
-  REJECT_ACTION,
-} from '../../../bot/slack/card-blocks.js';
+import { APPROVE_ACTION, cardBlocks, cardFallback, REJECT_ACTION } from '../../../bot/slack/card-blocks.js';
 import { escapeSlack, unescapeSlack } from '../../../bot/slack/escape.js';
 import type { CardModel } from '../../../chat/messages/card.js';
+import { progressBar } from '../../../chat/messages/progress-bar.js';
 import { checkBlocks } from '../../support/fake-slack/message-content.js';
 
 const base: CardModel = {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SlackPlatform } from '../../../bot/slack/create-slack-platform.js';
 import { type FakeSlack, type FakeSlackOptions, startFakeSlack } from '../../support/fake-slack/index.js';
+import { freePort } from '../../support/free-port.js';
 import { platformOnly, StubInbound, slackConfig } from './support/platform-only.js';
 import { CHANNEL, OPERATOR } from './support/slack-harness.js';
 
@@ -19,13 +20,6 @@ async function fakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
 function track(platform: SlackPlatform) {
   cleanups.push(() => platform.stop());
   return platform;
-}
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 /** A deferred promise the test resolves, to hold the shared layer mid-command. */
 function gate() {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SLACK_EVENTS_PATH } from '../../../bot/slack/bolt-app.js';
-import { VERDICT_OF_REACTION } from '../../../bot/slack/listeners.js';
+import { EMOJI_OF_REACTION } from '../../../bot/slack/listeners.js';
 import { COMMAND_NAMES } from '../../../chat/chat-inbound.js';
 import { INBOUND_SCOPES, METHOD_SCOPES } from './support/scopes.js';
 
@@ -45,7 +45,7 @@ describe('slack/manifest.yml', () => {
     expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(
       Object.keys(INBOUND_SCOPES.events).sort(),
     );
-    expect(Object.keys(VERDICT_OF_REACTION)).toEqual(['white_check_mark', 'x']);
+    expect(Object.keys(EMOJI_OF_REACTION)).toEqual(['white_check_mark', 'x']);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
   });
 

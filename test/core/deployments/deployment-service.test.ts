@@ -317,7 +317,7 @@ describe('installer events', () => {
     const id = await booted();
     const before = (await core.deployments.repository().events(id)).length;
     await expect(core.deployments.recordEvent(id, { stage: 'rm -rf', source: 'installer' })).rejects.toThrow(
-      /unknown stage "rm -rf"; known stages: installing, /,
+      /unknown stage "rm -rf"; valid stages: installing, /,
     );
     await expect(
       core.deployments.recordEvent(id, { stage: 'progress', progress: 101, source: 'installer' }),

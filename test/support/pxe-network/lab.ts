@@ -43,7 +43,7 @@ const allChildren = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
 /**
- * Builds the topology of /work/shared/notes/pxe-network.md on {@link LAB_SUBNET}: namespace `lab` holds
+ * Builds the topology of docs/testing.md ("The PXE network lab") on {@link LAB_SUBNET}: namespace `lab` holds
  * a bridge with tap0 (for QEMU) and one veth per neighbour; `site` (10.99.0.1) and `pxe` (10.99.0.2)
  * each get the other veth end as eth0; a third veth end stays in the test's namespace (10.99.0.3) for
  * the boot server, which runs in the test process. Forwarding is off everywhere, so no packet leaves.

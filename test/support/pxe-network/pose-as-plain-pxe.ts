@@ -4,7 +4,7 @@ import type { TapVm } from './tap-vm.js';
  * Makes a BIOS machine with the iPXE option ROM behave like plain PXE firmware (Debian has no other
  * BIOS PXE client): break into the ROM's shell with Ctrl-B, do DHCP without the iPXE user class, ask
  * the PXE boot server on port 4011 (`pxebs`) and load the file it names over TFTP. Resolves once the
- * `chain` command is typed. @see /work/shared/notes/pxe-network.md "A firmware PXE client that is not iPXE"
+ * `chain` command is typed. @see docs/testing.md "The PXE network lab"
  */
 export async function poseAsPlainPxe(vm: TapVm): Promise<void> {
   await vm.until(vm.waitForConsole(/Press Ctrl-B/, 30_000));

@@ -37,7 +37,7 @@ export interface TapVm {
 /**
  * Boots QEMU (TCG, no display, no reboot) inside the lab namespace with `-netdev tap` on tap0, so its
  * DHCP, TFTP and HTTP traffic crosses the lab's bridge. The lab kills it on destroy.
- * @see /work/shared/notes/pxe-network.md
+ * @see docs/testing.md "The PXE network lab"
  */
 export function bootTapVm(lab: PxeLab, options: TapVmOptions): TapVm {
   const timeoutMs = options.timeoutMs ?? 150_000;

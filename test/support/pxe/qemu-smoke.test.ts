@@ -4,8 +4,7 @@ import { type FixtureRoute, type RecordedRequest, startHttpFixture } from './htt
 import { BOOT_FAILURE, bootQemu, type Firmware, killAllVms, qemuSkipReason } from './qemu.js';
 import { TINY_LINUX_STAGES, TINY_LINUX_TAG } from './tiny-linux-init.js';
 
-const skipReason = qemuSkipReason();
-if (skipReason) console.warn(`skipping QEMU PXE smoke test: ${skipReason}`);
+const skipReason = qemuSkipReason(import.meta.filename);
 
 const isCallback = (request: RecordedRequest) => request.method === 'POST' && request.url === '/cb';
 // iPXE settings, expanded by the client: https://ipxe.org/cfg

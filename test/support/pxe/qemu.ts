@@ -85,7 +85,7 @@ let exitHookInstalled = false;
  * Boots a QEMU x86-64 machine (TCG, no display, no reboot) whose only boot device is an e1000 NIC
  * running iPXE, on QEMU user networking: its DHCP hands out `boot.ipxe` from a fresh TFTP dir, which
  * chains to `chainUrl`. Call {@link killAllVms} in `afterEach`/`afterAll`.
- * @see /work/shared/notes/pxe-qemu.md for timings and pitfalls.
+ * @see docs/testing.md "Real PXE clients in QEMU" for timings and pitfalls.
  */
 export async function bootQemu(options: BootQemuOptions): Promise<QemuVm> {
   const firmware = options.firmware ?? 'bios';

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpFixture, startHttpFixture } from '../../support/pxe/http-fixture.js';
 import { linuxContext, PASSWORD, renderArtifact, tokenFor } from './linux-render.js';
 import { preseedMap } from './preseed.js';
-import { BUSYBOX, busyboxWget, runArgv } from './run-command.js';
+import { disposeTestShells, runArgv, testShells } from './run-command.js';
 
 const value = (text: string, question: string) => {
   const answer = preseedMap(text).get(question);
@@ -59,19 +59,19 @@ describe('debian12 preseed.cfg', () => {
   });
 });
 
-// The commands run for real with busybox sh and busybox wget, which is what the installer has, against an
-// HTTP server standing in for the boot server.
-describe('debian12 progress commands', () => {
+afterAll(disposeTestShells);
+
+// The commands run for real, with /bin/sh everywhere and with busybox sh and busybox wget (what the
+// installer has) where installed, against an HTTP server standing in for the boot server.
+describe.each(testShells())('debian12 progress commands ($name)', (shell) => {
   const id = 61;
   const cb = `/cb/${tokenFor(id)}`;
   let server: HttpFixture;
-  let wget: Awaited<ReturnType<typeof busyboxWget>>;
   let preseed: string;
   let lateScript: string;
   const scratch: string[] = [];
 
   beforeAll(async () => {
-    wget = await busyboxWget();
     const routes: Parameters<typeof startHttpFixture>[0] = { [cb]: { text: 'ok\n' } };
     server = await startHttpFixture(routes);
     const context = linuxContext({
@@ -91,12 +91,11 @@ describe('debian12 progress commands', () => {
   });
   afterAll(async () => {
     await server?.close();
-    await wget?.dispose();
     await rm('/tmp/octofleet-late-command.sh', { force: true });
   });
 
   const ash = (script: string, ...args: string[]) =>
-    runArgv([BUSYBOX, 'sh', '-c', script, 'sh', ...args], { env: { PATH: wget.path } });
+    runArgv([...shell.argv, '-c', script, 'sh', ...args], { env: { PATH: shell.PATH } });
   const posts = (from: number) =>
     server.requests
       .slice(from)
@@ -149,7 +148,7 @@ describe('debian12 progress commands', () => {
     const root = await fakeTarget();
     const script = join(root, 'late.sh');
     await writeFile(script, lateScript);
-    const result = await runArgv([BUSYBOX, 'sh', script, root], { env: { PATH: wget.path } });
+    const result = await runArgv([...shell.argv, script, root], { env: { PATH: shell.PATH } });
     expect(result, result.stderr).toMatchObject({ code: 0 });
 
     const ssh = join(root, 'home/octofleet/.ssh');
@@ -177,14 +176,14 @@ describe('debian12 progress commands', () => {
     const root = await fakeTarget();
     const script = join(root, 'late.sh');
     await writeFile(script, lateScript);
-    expect((await runArgv([BUSYBOX, 'sh', script, root], { env: { PATH: wget.path } })).code).toBe(0);
+    expect((await runArgv([...shell.argv, script, root], { env: { PATH: shell.PATH } })).code).toBe(0);
     const before = server.requests.length;
     // On the installed system: /bin/sh (dash here, as on Debian) and wget.
     const callbackFile = join(root, 'var/lib/octofleet/callback-url');
     const result = await runArgv(
       ['/bin/sh', join(root, 'usr/local/sbin/octofleet-first-boot'), callbackFile],
       {
-        env: { PATH: wget.path },
+        env: { PATH: shell.PATH },
       },
     );
     expect(result, result.stderr).toMatchObject({ code: 0 });
@@ -199,7 +198,7 @@ describe('debian12 progress commands', () => {
     const root = await fakeTarget('someone-else');
     const script = join(root, 'late.sh');
     await writeFile(script, lateScript);
-    const result = await runArgv([BUSYBOX, 'sh', script, root], { env: { PATH: wget.path } });
+    const result = await runArgv([...shell.argv, script, root], { env: { PATH: shell.PATH } });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('late-command.sh: no user octofleet in');
     expect(existsSync(join(root, 'etc/systemd'))).toBe(false);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { validateDeployRequest } from '../../../core/deployments/deploy-request.js';
 import { ValidationError } from '../../../core/errors.js';
@@ -11,7 +11,7 @@ import type { RenderContext } from '../../../core/render/render-context.js';
 import { TemplateError } from '../../../core/render/template-engine.js';
 import { catalog, linuxContext, renderArtifact, renderCmdline } from './linux-render.js';
 import { parsePreseed } from './preseed.js';
-import { BUSYBOX, runArgv } from './run-command.js';
+import { disposeTestShells, runArgv, testShells } from './run-command.js';
 
 // Values that would change a YAML document, a preseed file, a shell script or a kernel command line if
 // pasted raw. Each must be refused (at the door, or by the render) or come out of the file unchanged.
@@ -52,6 +52,10 @@ function renderOrRefuse(context: RenderContext, artifact: string): string | null
     return null;
   }
 }
+
+// The shell injection tests run with /bin/sh everywhere and with busybox sh (d-i's) where installed.
+const shells = testShells();
+afterAll(disposeTestShells);
 
 const questions = (text: string) => parsePreseed(text).map((a) => `${a.owner} ${a.question} ${a.type}`);
 
@@ -153,19 +157,21 @@ describe('hostile settings (LINUX_USERNAME, LINUX_TIMEZONE, LINUX_LOCALE, LINUX_
   });
 
   it.each(HOSTILE)('username %j reaches late-command.sh as one sh word, running nothing', async (user) => {
-    const root = await mkdtemp(join(tmpdir(), 'octofleet-hostile-'));
-    scratch.push(root);
-    await mkdir(join(root, 'etc'));
-    await writeFile(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
-    await writeFile(
-      join(root, 'late.sh'),
-      renderArtifact(linuxContext({ os: 'debian12', settings: { username: user } }), 'late-command.sh'),
-    );
-    const result = await runArgv([BUSYBOX, 'sh', join(root, 'late.sh'), root], { cwd: root });
-    expect(result.code).toBe(1);
-    // The script looked the exact name up, and failed on it rather than on a broken line.
-    expect(result.stderr).toBe(`late-command.sh: no user ${user} in ${root}/etc/passwd\n`);
-    expect(readdirSync(root).sort()).toEqual(['etc', 'late.sh']);
+    for (const shell of shells) {
+      const root = await mkdtemp(join(tmpdir(), 'octofleet-hostile-'));
+      scratch.push(root);
+      await mkdir(join(root, 'etc'));
+      await writeFile(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
+      await writeFile(
+        join(root, 'late.sh'),
+        renderArtifact(linuxContext({ os: 'debian12', settings: { username: user } }), 'late-command.sh'),
+      );
+      const result = await runArgv([...shell.argv, join(root, 'late.sh'), root], { cwd: root });
+      expect(result.code, shell.name).toBe(1);
+      // The script looked the exact name up, and failed on it rather than on a broken line.
+      expect(result.stderr, shell.name).toBe(`late-command.sh: no user ${user} in ${root}/etc/passwd\n`);
+      expect(readdirSync(root).sort(), shell.name).toEqual(['etc', 'late.sh']);
+    }
   });
 });
 
@@ -195,26 +201,28 @@ describe('hostile SSH keys (LINUX_SSH_AUTHORIZED_KEYS)', () => {
   });
 
   it('arrive in authorized_keys through late-command.sh unchanged, running nothing', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'octofleet-hostile-'));
-    try {
-      await mkdir(join(root, 'etc'));
-      await mkdir(join(root, 'home/octofleet'), { recursive: true });
-      await writeFile(
-        join(root, 'etc/passwd'),
-        `octofleet:x:${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}::/home/octofleet:/bin/sh\n`,
-      );
-      await writeFile(
-        join(root, 'late.sh'),
-        renderArtifact(linuxContext({ os: 'debian12', settings }), 'late-command.sh'),
-      );
-      const result = await runArgv([BUSYBOX, 'sh', join(root, 'late.sh'), root], { cwd: root });
-      expect(result, result.stderr).toMatchObject({ code: 0 });
-      expect(readFileSync(join(root, 'home/octofleet/.ssh/authorized_keys'), 'utf8')).toBe(
-        `${expected.join('\n')}\n`,
-      );
-      expect(existsSync(join(root, 'PWNED'))).toBe(false);
-    } finally {
-      await rm(root, { recursive: true, force: true });
+    for (const shell of shells) {
+      const root = await mkdtemp(join(tmpdir(), 'octofleet-hostile-'));
+      try {
+        await mkdir(join(root, 'etc'));
+        await mkdir(join(root, 'home/octofleet'), { recursive: true });
+        await writeFile(
+          join(root, 'etc/passwd'),
+          `octofleet:x:${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}::/home/octofleet:/bin/sh\n`,
+        );
+        await writeFile(
+          join(root, 'late.sh'),
+          renderArtifact(linuxContext({ os: 'debian12', settings }), 'late-command.sh'),
+        );
+        const result = await runArgv([...shell.argv, join(root, 'late.sh'), root], { cwd: root });
+        expect(result, `${shell.name}: ${result.stderr}`).toMatchObject({ code: 0 });
+        expect(readFileSync(join(root, 'home/octofleet/.ssh/authorized_keys'), 'utf8'), shell.name).toBe(
+          `${expected.join('\n')}\n`,
+        );
+        expect(existsSync(join(root, 'PWNED')), shell.name).toBe(false);
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
     }
   });
 

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isInstalled } from '../../support/tools/suite-needs.js';
 
 export interface CommandResult {
   code: number;
@@ -29,19 +29,50 @@ export function runArgv(argv: string[], options: { env?: NodeJS.ProcessEnv; cwd?
 /** The busybox of Debian's busybox-static package: the shell and wget of the Debian installer. */
 export const BUSYBOX = '/bin/busybox';
 
-/** Fails with the package to install when a tool the installers use is missing here. */
-export function requireTool(path: string, pkg: string): void {
-  if (!existsSync(path))
-    throw new Error(`${path} is missing: install the ${pkg} package (.ci/install-packages.sh)`);
+/** The wget/curl stand-in for machines without them (see its header). */
+const STAND_IN = join(import.meta.dirname, '../../support/tools/http-client-stand-in.mjs');
+
+/** A shell the rendered commands run with, and the PATH that gives it its `wget` and `curl`. */
+export interface TestShell {
+  /** For test names and assertion messages. */
+  name: string;
+  /** The shell, ready for `[...shell.argv, '-c', script]` or `[...shell.argv, file]`. */
+  argv: string[];
+  /** PATH whose first directory holds this shell's `wget` (and `curl` where the machine has none). */
+  PATH: string;
 }
 
-/** A scratch directory whose `wget` is busybox's, as in d-i (busybox picks the applet by the name it is called by). */
-export async function busyboxWget(): Promise<{ path: string; dispose(): Promise<void> }> {
-  requireTool(BUSYBOX, 'busybox-static');
-  const dir = await mkdtemp(join(tmpdir(), 'octofleet-bb-'));
-  await symlink(BUSYBOX, join(dir, 'wget'));
-  return {
-    path: `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-    dispose: () => rm(dir, { recursive: true, force: true }),
-  };
+/**
+ * The shells the installer commands are tested with: `/bin/sh` (dash on Debian, present on every
+ * machine, with the wget stand-in) always, so the injection tests can never be skipped; and busybox sh
+ * with busybox wget, which is what d-i runs, wherever busybox-static is installed. Synchronous, so a
+ * file can `describe.each` over them; call `disposeTestShells` in `afterAll`.
+ */
+export function testShells(): TestShell[] {
+  const shells: TestShell[] = [{ name: '/bin/sh', argv: ['/bin/sh'], PATH: scratchPath(STAND_IN) }];
+  // busybox picks the applet by the name it is called by, so a `wget` link to it is busybox wget.
+  if (isInstalled('busybox-static'))
+    shells.push({ name: 'busybox sh', argv: [BUSYBOX, 'sh'], PATH: scratchPath(BUSYBOX) });
+  return shells;
+}
+
+/** PATH for commands that call `curl`: the machine's curl, or the stand-in where curl is not installed. */
+export function curlPath(): string {
+  return scratchPath(STAND_IN);
+}
+
+const scratchDirs: string[] = [];
+
+/** A scratch directory holding `wget` (and `curl` where the machine has none), ahead of PATH. */
+function scratchPath(wget: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'octofleet-sh-'));
+  scratchDirs.push(dir);
+  symlinkSync(wget, join(dir, 'wget'));
+  if (!isInstalled('curl')) symlinkSync(STAND_IN, join(dir, 'curl'));
+  return `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}`;
+}
+
+/** Removes the scratch directories of `testShells` and `curlPath`. */
+export function disposeTestShells(): void {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }

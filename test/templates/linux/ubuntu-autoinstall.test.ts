@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type HttpFixture, startHttpFixture } from '../../support/pxe/http-fixture.js';
 import { linuxContext, PASSWORD, renderArtifact, tokenFor } from './linux-render.js';
-import { requireTool, runArgv } from './run-command.js';
+import { curlPath, disposeTestShells, runArgv } from './run-command.js';
 
 // canonical/subiquity's autoinstall schema (test/fixtures/schemas/README.md). Its top level admits unknown
 // keys; the strict copy does not, so a misspelt key (`late-command:`) fails here rather than on a machine.
@@ -128,16 +128,16 @@ describe('ubuntu meta-data and vendor-data', () => {
   });
 });
 
-// The commands are run for real (sh + curl, as in the live installer and on the installed system)
-// against an HTTP server standing in for the boot server's callback route.
+// The commands are run for real (sh + curl, as in the live installer and on the installed system; the curl
+// stand-in where curl is not installed) against an HTTP server standing in for the boot server's callback route.
 describe('ubuntu progress commands', () => {
+  const env = { ...process.env, PATH: curlPath() };
   let server: HttpFixture;
   let autoinstall: Autoinstall;
   const id = 51;
   const path = `/cb/${tokenFor(id)}`;
 
   beforeAll(async () => {
-    requireTool('/usr/bin/curl', 'curl');
     server = await startHttpFixture({ [path]: { text: 'ok\n' }, [`/cb/${tokenFor(52)}`]: { status: 404 } });
     const context = linuxContext({
       os: 'ubuntu2404',
@@ -146,13 +146,16 @@ describe('ubuntu progress commands', () => {
     });
     autoinstall = parseUserData(renderArtifact(context, 'user-data'));
   });
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    disposeTestShells();
+  });
 
   const form = (body: string) => Object.fromEntries(new URLSearchParams(body));
 
   async function post(command: Command) {
     const before = server.requests.length;
-    const result = await runArgv(command);
+    const result = await runArgv(command, { env });
     expect(result, result.stderr).toMatchObject({ code: 0 });
     const sent = server.requests.slice(before);
     expect(sent).toHaveLength(1);
@@ -199,7 +202,7 @@ describe('ubuntu progress commands', () => {
   it('a refused report (expired token) does not fail the installation', async () => {
     const late = [...autoinstall['late-commands'][0]!];
     late[3] = late[3]!.replace(path, `/cb/${tokenFor(52)}`);
-    const result = await runArgv(late);
+    const result = await runArgv(late, { env });
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/404/);
   });
