@@ -16,7 +16,9 @@ export const API_ACTOR: Actor = { platform: 'api', id: 'api', name: 'api' };
 
 const createBody = z
   .object({
-    mac: z.string().max(64),
+    mac: z.string().max(64).optional(),
+    /** A machine of the inventory: its MAC, and its name and profile unless given. */
+    machine: z.string().max(63).optional(),
     os: z.string().max(64),
     hostname: z.string().max(256).nullish(),
     edition: z.string().max(64).nullish(),
@@ -30,7 +32,11 @@ const createBody = z
       )
       .optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => b.mac !== undefined || b.machine !== undefined, {
+    message: 'mac or machine is required (e.g. "mac":"52:54:00:12:34:56" or "machine":"web01")',
+    path: ['mac'],
+  });
 
 const decisionBody = z.object({ reason: oneLine(500).optional() }).strict();
 
