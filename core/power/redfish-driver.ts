@@ -216,10 +216,14 @@ export class RedfishDriver implements PowerDriver {
       this.basic = true;
       return;
     }
-    const root = await this.http.send('GET', this.url('/redfish/v1/'));
-    const sessions =
-      str(obj(obj(root.json).Links).Sessions && obj(obj(obj(root.json).Links).Sessions)['@odata.id']) ??
-      '/redfish/v1/SessionService/Sessions';
+    // The service root is readable without authentication (DSP0266 "Service root"); it names the
+    // sessions collection. A BMC without one only speaks Basic auth.
+    const root = obj((await this.http.send('GET', this.url('/redfish/v1/'))).json);
+    const sessions = str(obj(obj(root.Links).Sessions)['@odata.id']);
+    if (!sessions) {
+      this.basic = true;
+      return;
+    }
     const answer = await this.http.send('POST', this.url(sessions), {
       body: JSON.stringify({ UserName: this.s.username, Password: this.s.password }),
     });
