@@ -129,7 +129,7 @@ describe('the other commands', () => {
       /\nws2025 · Windows Server 2025 — editions: datacenter, .*\(default standard\)/,
     );
     const help = await slash(h, 'dave', 'help');
-    expect(help.answers[0]!.text).toMatch(/^\/deploy mac:<mac> os:<id>/);
+    expect(help.answers[0]!.text).toMatch(/^\/deploy mac:<mac>\|host:<machine> os:<id>/);
   });
 
   it('/approve, /reject and /deploy-cancel follow the same rules as the card', async () => {
@@ -165,7 +165,7 @@ describe('npm run discord:register', () => {
     const before = h.fake.state.commands.guild.get(h.fake.guildId)!.map((c) => `${c.name}:${c.id}`);
     const { stdout } = await run({ DISCORD_GUILD_ID: h.fake.guildId });
     expect(stdout).toBe(
-      `registered 8 commands for guild ${h.fake.guildId}: /deploy, /deployments, /deploy-status, /deploy-cancel, /images, /approve, /reject, /help\n`,
+      `registered 10 commands for guild ${h.fake.guildId}: /deploy, /deployments, /deploy-status, /deploy-cancel, /images, /machines, /power, /approve, /reject, /help\n`,
     );
     const puts = h.fake.state.calls.filter(
       (c) => c.method === 'PUT' && c.route === '/applications/:app/guilds/:guild/commands',

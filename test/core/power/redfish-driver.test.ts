@@ -1,7 +1,11 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BmcError } from '../../../core/power/power-driver.js';
 import { RedfishDriver, type RedfishSettings } from '../../../core/power/redfish-driver.js';
-import { type FakeRedfish, type FakeRedfishOptions, startFakeRedfish } from '../../support/fake-redfish/fake-redfish.js';
+import {
+  type FakeRedfish,
+  type FakeRedfishOptions,
+  startFakeRedfish,
+} from '../../support/fake-redfish/fake-redfish.js';
 import { selfSignedCertificate } from '../../support/fake-redfish/self-signed.js';
 
 let bmc: FakeRedfish | undefined;
@@ -16,7 +20,13 @@ afterEach(async () => {
 
 async function driverFor(opts: FakeRedfishOptions = {}, settings: Partial<RedfishSettings> = {}) {
   bmc = await startFakeRedfish(opts);
-  return new RedfishDriver({ address: bmc.url, username: 'root', password: 'calvin', timeoutMs: 5000, ...settings });
+  return new RedfishDriver({
+    address: bmc.url,
+    username: 'root',
+    password: 'calvin',
+    timeoutMs: 5000,
+    ...settings,
+  });
 }
 
 async function failure(promise: Promise<unknown>): Promise<BmcError> {
@@ -49,7 +59,9 @@ describe('Redfish driver against a fake BMC', () => {
     await d.status();
     await d.close();
     expect(bmc!.requests.some((r) => r.path.includes('Sessions'))).toBe(false);
-    expect(bmc!.requests.filter((r) => r.path.includes('Systems')).every((r) => r.auth === 'basic')).toBe(true);
+    expect(bmc!.requests.filter((r) => r.path.includes('Systems')).every((r) => r.auth === 'basic')).toBe(
+      true,
+    );
     await bmc!.close();
     const d2 = await driverFor({ noSessions: true });
     expect(await d2.status()).toBe('off');
@@ -106,7 +118,10 @@ describe('Redfish driver against a fake BMC', () => {
 
   it('proceeds when the BMC answers 400 but applied the override (Dell)', async () => {
     const d = await driverFor({ dell400: true });
-    expect(await d.pxeOnce('uefi')).toEqual({ verified: true, notes: ['the BMC answered 400 but applied it'] });
+    expect(await d.pxeOnce('uefi')).toEqual({
+      verified: true,
+      notes: ['the BMC answered 400 but applied it'],
+    });
   });
 
   it('reports a busy BMC (503) as transient, in its own words', async () => {

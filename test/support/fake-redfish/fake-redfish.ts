@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
@@ -56,7 +61,11 @@ export async function startFakeRedfish(options: FakeRedfishOptions = {}): Promis
   const allowed = options.resetTypes ?? ['On', 'ForceOff', 'ForceRestart', 'GracefulShutdown'];
   const fake: FakeRedfish = {
     url: '',
-    state: { power: options.initialPower ?? 'Off', boot: { target: 'None', enabled: 'Disabled', mode: 'UEFI' }, etag: 1 },
+    state: {
+      power: options.initialPower ?? 'Off',
+      boot: { target: 'None', enabled: 'Disabled', mode: 'UEFI' },
+      etag: 1,
+    },
     resets: [],
     requests: [],
     sessions: new Map(),
@@ -67,13 +76,22 @@ export async function startFakeRedfish(options: FakeRedfishOptions = {}): Promis
   let busy = options.busy ?? 0;
   let reverts = options.revertOverrides ?? 0;
 
-  const send = (res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     res.writeHead(status, { 'content-type': 'application/json', 'odata-version': '4.0', ...headers });
     res.end(body === undefined ? '' : JSON.stringify(body));
   };
   const error = (res: ServerResponse, status: number, message: string, code = 'Base.1.8.GeneralError') =>
     send(res, status, {
-      error: { code, message: 'See @Message.ExtendedInfo', '@Message.ExtendedInfo': [{ MessageId: code, Message: message }] },
+      error: {
+        code,
+        message: 'See @Message.ExtendedInfo',
+        '@Message.ExtendedInfo': [{ MessageId: code, Message: message }],
+      },
     });
   const etag = () => `W/"${fake.state.etag}"`;
   const system = (id: string) => ({
@@ -108,10 +126,20 @@ export async function startFakeRedfish(options: FakeRedfishOptions = {}): Promis
     const token = req.headers['x-auth-token'];
     const basic = req.headers.authorization;
     const auth = typeof token === 'string' ? 'session' : basic ? 'basic' : 'none';
-    fake.requests.push({ method: req.method!, path, auth, ifMatch: req.headers['if-match'] as string | undefined });
+    fake.requests.push({
+      method: req.method!,
+      path,
+      auth,
+      ifMatch: req.headers['if-match'] as string | undefined,
+    });
     if (busy > 0) {
       busy--;
-      return error(res, 503, 'The service is temporarily unavailable (busy); retry later', 'Base.1.8.ServiceTemporarilyUnavailable');
+      return error(
+        res,
+        503,
+        'The service is temporarily unavailable (busy); retry later',
+        'Base.1.8.ServiceTemporarilyUnavailable',
+      );
     }
     if (path === '/redfish/v1' && req.method === 'GET')
       return send(res, 200, {
@@ -132,16 +160,23 @@ export async function startFakeRedfish(options: FakeRedfishOptions = {}): Promis
       const t = randomBytes(16).toString('hex');
       const id = String(fake.sessions.size + fake.loggedOut + 1);
       fake.sessions.set(t, id);
-      return send(res, 201, { '@odata.id': `/redfish/v1/SessionService/Sessions/${id}`, Id: id, UserName: user }, {
-        'x-auth-token': t,
-        location: `/redfish/v1/SessionService/Sessions/${id}`,
-      });
+      return send(
+        res,
+        201,
+        { '@odata.id': `/redfish/v1/SessionService/Sessions/${id}`, Id: id, UserName: user },
+        {
+          'x-auth-token': t,
+          location: `/redfish/v1/SessionService/Sessions/${id}`,
+        },
+      );
     }
     // Everything else needs authentication.
     let ok = false;
     if (typeof token === 'string') ok = fake.sessions.has(token);
-    else if (basic?.startsWith('Basic ')) ok = Buffer.from(basic.slice(6), 'base64').toString() === `${user}:${pass}`;
-    if (!ok) return error(res, 401, 'Authentication required or the session is invalid', 'Base.1.8.NoValidSession');
+    else if (basic?.startsWith('Basic '))
+      ok = Buffer.from(basic.slice(6), 'base64').toString() === `${user}:${pass}`;
+    if (!ok)
+      return error(res, 401, 'Authentication required or the session is invalid', 'Base.1.8.NoValidSession');
 
     const session = /^\/redfish\/v1\/SessionService\/Sessions\/(\w+)$/.exec(path);
     if (session && req.method === 'DELETE') {
@@ -180,16 +215,27 @@ export async function startFakeRedfish(options: FakeRedfishOptions = {}): Promis
       }
       fake.state.boot = next;
       if (options.dell400)
-        return error(res, 400, 'Unable to modify the attribute because it is read-only: BootSourceOverrideMode', 'Base.1.8.PropertyNotWritable');
+        return error(
+          res,
+          400,
+          'Unable to modify the attribute because it is read-only: BootSourceOverrideMode',
+          'Base.1.8.PropertyNotWritable',
+        );
       return send(res, 200, system(id), { etag: etag() });
     }
     if (member[2] && req.method === 'POST') {
       const { ResetType } = JSON.parse(body || '{}') as { ResetType?: string };
       if (!ResetType || !allowed.includes(ResetType))
-        return error(res, 400, `The value ${ResetType} for ResetType is not in the list of acceptable values`, 'Base.1.8.ActionParameterValueNotInList');
+        return error(
+          res,
+          400,
+          `The value ${ResetType} for ResetType is not in the list of acceptable values`,
+          'Base.1.8.ActionParameterValueNotInList',
+        );
       fake.resets.push(ResetType);
       if (ResetType === 'On' || ResetType === 'ForceOn') {
-        if (fake.state.power === 'On') return error(res, 409, 'The server is already powered on', 'IDRAC.2.1.RAC0501');
+        if (fake.state.power === 'On')
+          return error(res, 409, 'The server is already powered on', 'IDRAC.2.1.RAC0501');
         fake.state.power = 'On';
       } else if (ResetType === 'ForceOff' || ResetType === 'GracefulShutdown') fake.state.power = 'Off';
       else fake.state.power = 'On';

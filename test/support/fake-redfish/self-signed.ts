@@ -25,7 +25,10 @@ export async function selfSignedCertificate(): Promise<{ key: string; cert: stri
       '-addext',
       'subjectAltName=IP:127.0.0.1',
     ]);
-    return { key: await readFile(join(dir, 'key.pem'), 'utf8'), cert: await readFile(join(dir, 'cert.pem'), 'utf8') };
+    return {
+      key: await readFile(join(dir, 'key.pem'), 'utf8'),
+      cert: await readFile(join(dir, 'cert.pem'), 'utf8'),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
