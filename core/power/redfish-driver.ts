@@ -218,7 +218,9 @@ export class RedfishDriver implements PowerDriver {
     }
     // The service root is readable without authentication (DSP0266 "Service root"); it names the
     // sessions collection. A BMC without one only speaks Basic auth.
-    const root = obj((await this.http.send('GET', this.url('/redfish/v1/'))).json);
+    const answer0 = await this.http.send('GET', this.url('/redfish/v1/'));
+    if (answer0.status >= 500 || answer0.status === 429) throw this.failure(answer0, 'busy');
+    const root = obj(answer0.json);
     const sessions = str(obj(obj(root.Links).Sessions)['@odata.id']);
     if (!sessions) {
       this.basic = true;
