@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Machine } from '../../core/machines/machine.entity.js';
+import { PowerActionRecord } from '../../core/power/power-action.entity.js';
+import { startFakeRedfish } from '../support/fake-redfish/fake-redfish.js';
 import { startTestBootServer, type TestBootServer, TINY_IMAGE } from './helpers/boot-server-fixture.js';
 
 let t: TestBootServer;
@@ -184,5 +186,71 @@ describe('/api/v1/machines', () => {
     }
     const system = await (await t.apiFetch('/api/v1/systems/52:54:00:12:34:58')).json();
     expect(system).toMatchObject({ hostname: 'web02', machine: 'web02' });
+  });
+
+  it('POST …/power asks the BMC and answers the power state; a BMC failure is a 502 with its message', async () => {
+    const bmc = await startFakeRedfish({ password: PASSWORD });
+    try {
+      await put('bmc01', {
+        mac: '52:54:00:12:35:01',
+        bmc: { driver: 'redfish', address: bmc.url, username: 'root', password: PASSWORD },
+      });
+      const power = (action: string) =>
+        t.apiFetch('/api/v1/machines/bmc01/power', { method: 'POST', json: { action } });
+      const status = await power('status');
+      expect(status.status).toBe(200);
+      expect(await status.json()).toMatchObject({
+        power: 'off',
+        machine: 'bmc01',
+        action: 'status',
+        driver: 'Redfish',
+      });
+      expect(await (await power('pxe-once')).json()).toMatchObject({ power: 'off', verified: true });
+      expect(bmc.state.boot).toEqual({ target: 'Pxe', enabled: 'Once', mode: 'UEFI' });
+      expect(await (await power('on')).json()).toMatchObject({ power: 'on' });
+      expect((await power('reboot')).status).toBe(422);
+
+      await put('bmc01', {
+        mac: '52:54:00:12:35:01',
+        bmc: { driver: 'redfish', address: bmc.url, username: 'root', password: 'Wrong-Pa55word-x' },
+      });
+      const failed = await power('off');
+      expect(failed.status).toBe(502);
+      expect(await failed.json()).toEqual({
+        error: 'bmc:auth',
+        detail: 'HTTP 401: Invalid username or password',
+      });
+      expect(bmc.state.power).toBe('On');
+      const audit = await t.core.orm.em
+        .fork()
+        .find(PowerActionRecord, { machineName: 'bmc01' }, { orderBy: { id: 'asc' } });
+      expect(audit.map((a) => [a.action, a.accepted, a.actorPlatform, a.result])).toEqual([
+        ['status', true, 'api', 'power off'],
+        ['pxe-once', true, 'api', 'power off'],
+        ['on', true, 'api', 'power on'],
+        ['off', true, 'api', 'bmc:auth: HTTP 401: Invalid username or password'],
+      ]);
+      // Neither password reached a log line.
+      const logs = JSON.stringify(t.logs);
+      expect(logs).not.toContain(PASSWORD);
+      expect(logs).not.toContain('Wrong-Pa55word-x');
+      expect(
+        (await t.apiFetch('/api/v1/machines/nope/power', { method: 'POST', json: { action: 'status' } }))
+          .status,
+      ).toBe(404);
+    } finally {
+      await bmc.close();
+    }
+  });
+
+  it('a manual machine has no power to change (409) and reports unknown', async () => {
+    const on = await t.apiFetch('/api/v1/machines/db01/power', { method: 'POST', json: { action: 'on' } });
+    expect(on.status).toBe(409);
+    expect(await on.json()).toMatchObject({ error: 'power:manual' });
+    const status = await t.apiFetch('/api/v1/machines/db01/power', {
+      method: 'POST',
+      json: { action: 'status' },
+    });
+    expect(await status.json()).toMatchObject({ power: 'unknown', driver: 'manual' });
   });
 });
