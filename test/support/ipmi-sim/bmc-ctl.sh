@@ -6,7 +6,7 @@
 # With chassis_control, ipmi_sim's own startcmd is not used for power, so this helper starts QEMU
 # itself, choosing -boot order from the stored boot device (what `chassis bootdev` set): that is how a
 # one-time PXE request changes what the VM does. <vm-dir> holds mac (the NIC's MAC) and tftp (a folder
-# with boot.ipxe); the helper writes qemu.pid, serial.log, qemu.err and boot there.
+# with boot.ipxe) and optionally memory (MiB); the helper writes qemu.pid, serial.log, qemu.err and boot.
 D=$1; KCS=$2; op=$3; shift 3
 alive() { p=$(cat "$D/qemu.pid" 2>/dev/null) || return 1
   s=$(ps -o stat= -p "$p" 2>/dev/null) || return 1; case $s in Z*|"") return 1;; esac; }
@@ -20,7 +20,7 @@ vm_start() { alive && return 0
   rm -f "$D/qemu.pid"
   # -nographic routes SeaBIOS/iPXE text to the serial port; it cannot be combined with -daemonize,
   # so background with setsid and keep stdio off ipmi_sim's popen pipe (else ipmi_sim blocks).
-  setsid qemu-system-x86_64 -accel tcg -m 256 -nographic -no-reboot -monitor none \
+  setsid qemu-system-x86_64 -accel tcg -m "$(cat "$D/memory" 2>/dev/null || echo 256)" -nographic -no-reboot -monitor none \
     -pidfile "$D/qemu.pid" -netdev "user,id=n0,tftp=$(cat "$D/tftp"),bootfile=boot.ipxe" \
     -device "e1000,netdev=n0,mac=$(cat "$D/mac")" -boot "order=$o" \
     -chardev "file,id=ser0,path=$D/serial.log,append=on" -serial chardev:ser0 \
