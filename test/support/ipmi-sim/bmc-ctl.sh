@@ -14,7 +14,10 @@ vm_stop() { alive || return 0; kill -TERM "$p"; i=0
   while alive && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
   alive && kill -KILL "$p"; rm -f "$D/qemu.pid"; }
 vm_start() { alive && return 0
-  case $(cat "$D/boot" 2>/dev/null) in pxe) o=n;; cdrom) o=d;; *) o=c;; esac
+  # Without a PXE request the NIC gets no option ROM: SeaBIOS would otherwise fall back to iPXE after
+  # the (absent) disk, and a VM that network-boots would prove nothing about the boot device.
+  rom=",romfile="
+  case $(cat "$D/boot" 2>/dev/null) in pxe) o=n; rom="";; cdrom) o=d;; *) o=c;; esac
   # A one-time request: the next start boots from the disk again (what "Once" means on a real BMC).
   echo default > "$D/boot"
   rm -f "$D/qemu.pid"
@@ -22,7 +25,7 @@ vm_start() { alive && return 0
   # so background with setsid and keep stdio off ipmi_sim's popen pipe (else ipmi_sim blocks).
   setsid qemu-system-x86_64 -accel tcg -m "$(cat "$D/memory" 2>/dev/null || echo 256)" -nographic -no-reboot -monitor none \
     -pidfile "$D/qemu.pid" -netdev "user,id=n0,tftp=$(cat "$D/tftp"),bootfile=boot.ipxe" \
-    -device "e1000,netdev=n0,mac=$(cat "$D/mac")" -boot "order=$o" \
+    -device "e1000,netdev=n0,mac=$(cat "$D/mac")$rom" -boot "order=$o" \
     -chardev "file,id=ser0,path=$D/serial.log,append=on" -serial chardev:ser0 \
     -chardev "socket,id=ipmi0,host=127.0.0.1,port=$KCS,reconnect=10" \
     -device ipmi-bmc-extern,chardev=ipmi0,id=bmc0 -device isa-ipmi-kcs,bmc=bmc0 \
