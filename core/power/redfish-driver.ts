@@ -56,7 +56,7 @@ export class RedfishDriver implements PowerDriver {
   constructor(private readonly s: RedfishSettings) {
     this.http = createHttpClient({ verifyTls: s.verifyTls ?? true, timeoutMs: s.timeoutMs });
     this.base = s.address.replace(/\/+$/, '');
-    if (s.verifyTls === false) this.warnings.push('TLS certificate not verified (verifyTls: false)');
+    if (s.verifyTls === false) this.warnings.push('TLS certificate not verified: verifyTls is false');
   }
 
   async status(): Promise<PowerState> {

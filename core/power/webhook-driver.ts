@@ -25,7 +25,7 @@ export class WebhookDriver implements PowerDriver {
 
   constructor(private readonly s: WebhookSettings) {
     this.http = createHttpClient({ verifyTls: s.verifyTls ?? true, timeoutMs: s.timeoutMs });
-    if (s.verifyTls === false) this.warnings.push('TLS certificate not verified (verifyTls: false)');
+    if (s.verifyTls === false) this.warnings.push('TLS certificate not verified: verifyTls is false');
   }
 
   async status(): Promise<PowerState> {

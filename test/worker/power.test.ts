@@ -6,6 +6,7 @@ import {
   type FakeRedfishOptions,
   startFakeRedfish,
 } from '../support/fake-redfish/fake-redfish.js';
+import { selfSignedCertificate } from '../support/fake-redfish/self-signed.js';
 import { cardOf, deploy, type Harness, settled, startHarness, threadShows } from './support/harness.js';
 
 // Approval → the worker drives the machine's BMC (a fake Redfish BMC) → thread lines and the card. Real
@@ -71,6 +72,20 @@ describe('approval powers the machine into PXE through its BMC', () => {
     expect(bmc.resets).toEqual(['ForceRestart']);
     expect(h.platform.threadLines(id)).toContain(
       '⚡ PXE once set via Redfish (UEFI), verified · power cycled',
+    );
+  });
+
+  it('says in the thread when TLS is not verified (self-signed BMC, verifyTls: false)', async () => {
+    const bmc = await startFakeRedfish({ password: PASSWORD, tls: await selfSignedCertificate() });
+    bmcs.push(bmc);
+    await h.core.machines.put('tls01', {
+      mac: '52:54:00:77:02:01',
+      bmc: { driver: 'redfish', address: bmc.url, username: 'root', password: PASSWORD, verifyTls: false },
+    });
+    const id = await approved('tls01');
+    await threadShows(h, id, /powered on/);
+    expect(h.platform.threadLines(id)).toContain(
+      '⚡ PXE once set via Redfish (UEFI), verified (TLS certificate not verified: verifyTls is false) · powered on',
     );
   });
 

@@ -147,7 +147,7 @@ describe('Redfish driver against a fake BMC', () => {
     await strict.close();
     await bmc!.close();
     const relaxed = await driverFor({ tls: cert }, { verifyTls: false });
-    expect(relaxed.warnings).toEqual(['TLS certificate not verified (verifyTls: false)']);
+    expect(relaxed.warnings).toEqual(['TLS certificate not verified: verifyTls is false']);
     expect(await relaxed.status()).toBe('off');
     await relaxed.close();
     expect(bmc!.loggedOut).toBe(1);
