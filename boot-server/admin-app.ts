@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { deploymentsApi } from './api/deployments.js';
 import { imagesApi } from './api/images.js';
+import { machinesApi } from './api/machines.js';
 import { systemsApi } from './api/systems.js';
 import type { BootServerDeps } from './deps.js';
 import { accessLog } from './middleware/access-log.js';
@@ -21,6 +22,7 @@ export function createAdminApp(deps: BootServerDeps, mounts: AdminMount[]): { ap
   deploymentsApi(router, deps);
   imagesApi(router, deps);
   systemsApi(router, deps);
+  machinesApi(router, deps);
   metricsRoute(router, deps);
   app.use(accessLog(logger, deps.metrics, 'admin'));
   app.use(adminMounts(mounts));

@@ -15,6 +15,8 @@ export const COMMAND_NAMES = [
   'deploy-status',
   'deploy-cancel',
   'images',
+  'machines',
+  'power',
   'approve',
   'reject',
   'help',

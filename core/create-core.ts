@@ -7,6 +7,8 @@ import { loadCatalogFile } from './images/catalog-file.js';
 import { IMAGE_CHANGES_CHANNEL } from './images/image-cache.js';
 import { ImageRepository } from './images/image-repository.js';
 import type { Logger } from './logger.js';
+import { MachineService } from './machines/machine-service.js';
+import { PowerService } from './power/power-service.js';
 import { createTemplateEngine, type TemplateEngine } from './render/template-engine.js';
 import { resolveInstallationKey } from './secrets/installation-key.js';
 import { createSecretBox, type SecretBox } from './secrets/secret-box.js';
@@ -20,6 +22,10 @@ export interface Core {
   sql: SqlPool;
   secretBox: SecretBox;
   deployments: DeploymentService;
+  /** The machine inventory (docs/power.md). */
+  machines: MachineService;
+  /** Power of inventory machines through their BMC. */
+  power: PowerService;
   templates: TemplateEngine;
   /** Subscribe to committed deployment changes (the worker turns them into jobs). */
   onChange(listener: (change: DeploymentChange) => void | Promise<void>): void;
@@ -95,6 +101,13 @@ export async function createCore(
       onHookError: (error) =>
         logger.error({ err: error }, 'deployment change listener failed; the reconciler will catch up'),
     });
+    const machines = new MachineService({ orm, secretBox });
+    const power = new PowerService({
+      orm,
+      machines,
+      logger: logger.child({ component: 'power' }),
+      driver: { timeoutMs: config.BMC_TIMEOUT_SECONDS * 1000 },
+    });
     return {
       config,
       logger,
@@ -102,6 +115,8 @@ export async function createCore(
       sql,
       secretBox,
       deployments,
+      machines,
+      power,
       templates: createTemplateEngine(config.TEMPLATES_DIR),
       onChange: (listener) => listeners.push(listener),
       close: async () => {

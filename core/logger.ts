@@ -25,6 +25,15 @@ export const REDACT_PATHS = [
   '*.SLACK_APP_TOKEN',
   '*.WINDOWS_ADMIN_PASSWORD',
   '*.WINDOWS_JOIN_PASSWORD',
+  // Machines and power: a machine body (bmc.password), BMC secrets, ipmitool's environment, Redfish tokens.
+  '*.*.password',
+  'secret',
+  '*.secret',
+  '*.*.secret',
+  'bmcSecrets',
+  '*.bmcSecrets',
+  '*.IPMI_PASSWORD',
+  '*["x-auth-token"]',
 ];
 
 /**

@@ -7,7 +7,7 @@ import type { Config } from './config/index.js';
  * says "deployment 42 changed" and the processor reads the rest (docs/architecture.md "Where facts live").
  */
 export const QUEUE_NAMES = {
-  /** An approved deployment: schedule its watchdog, kick the notifier (power-on hooks in here later). */
+  /** An approved deployment: schedule its watchdog, kick the notifier, start the power sequence. */
   arm: 'arm',
   /** A pending request whose approval window ends: `DeploymentService.expire`. */
   expire: 'expire',
@@ -15,6 +15,8 @@ export const QUEUE_NAMES = {
   watchdog: 'watchdog',
   /** A deployment with unposted events or a stale card: post them to chat. */
   notify: 'notify',
+  /** An approved deployment of a machine with a BMC: PXE once, verify, power on or cycle. */
+  power: 'power',
 } as const;
 
 export type QueueName = keyof typeof QUEUE_NAMES;
@@ -34,6 +36,9 @@ export interface WatchdogJob {
 export interface NotifyJob {
   deploymentId: number;
 }
+export interface PowerJob {
+  deploymentId: number;
+}
 
 /** Stable job ids, so scheduling the same timer twice (publisher and reconciler) keeps one job. */
 export const jobIds = {
@@ -43,6 +48,7 @@ export const jobIds = {
   /** Deduplication ids of the notifier: one immediate and one coalescing job per deployment at most. */
   notify: (id: number) => `notify-${id}`,
   notifyCoalesced: (id: number) => `notify-${id}-coalesced`,
+  power: (id: number) => `power-${id}`,
 };
 
 /**
@@ -63,6 +69,7 @@ export interface OctofleetQueues {
   expire: Queue<ExpireJob>;
   watchdog: Queue<WatchdogJob>;
   notify: Queue<NotifyJob>;
+  power: Queue<PowerJob>;
   /** The connection the queues share (producers); workers open their own. */
   connection: Redis;
   prefix: string;
@@ -102,6 +109,7 @@ export function createQueues(
     expire: make<ExpireJob>(QUEUE_NAMES.expire),
     watchdog: make<WatchdogJob>(QUEUE_NAMES.watchdog),
     notify: make<NotifyJob>(QUEUE_NAMES.notify),
+    power: make<PowerJob>(QUEUE_NAMES.power),
   };
   const all = () => Object.values(queues) as Queue[];
   return {

@@ -10,6 +10,7 @@ import { createRateLimiter } from './notifier/rate-limiter.js';
 import { armProcessor } from './processors/arm.js';
 import { expireProcessor } from './processors/expire.js';
 import { notifyProcessor } from './processors/notify.js';
+import { powerProcessor } from './processors/power.js';
 import { watchdogProcessor } from './processors/watchdog.js';
 import { type ReconcileOptions, type ReconcileReport, reconcile } from './reconciler.js';
 import { createScheduler } from './schedule.js';
@@ -43,7 +44,7 @@ export interface OctofleetWorker {
 }
 
 /**
- * The worker role: one BullMQ processor per job type (arm, expire, watchdog, notify), the listener
+ * The worker role: one BullMQ processor per job type (arm, expire, watchdog, notify, power), the listener
  * for changes other processes announce, and the reconciler. Holds no state of its own, so any number
  * can run side by side.
  */
@@ -103,10 +104,11 @@ export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
   return {
     queues,
     async start() {
-      spawn(QUEUE_NAMES.arm, armProcessor(core) as Processor);
+      spawn(QUEUE_NAMES.arm, armProcessor(core, scheduler) as Processor);
       spawn(QUEUE_NAMES.expire, expireProcessor(core) as Processor);
       spawn(QUEUE_NAMES.watchdog, watchdogProcessor(core) as Processor);
       spawn(QUEUE_NAMES.notify, notifyProcessor(notifier) as Processor, concurrency);
+      spawn(QUEUE_NAMES.power, powerProcessor(core) as Processor);
       await Promise.all(workers.map((w) => w.waitUntilReady()));
       // Changes that boot servers and bots announce. What was announced before the LISTEN was in place
       // is caught up by a reconciliation after it: the one below when the LISTEN is up by then,

@@ -39,6 +39,15 @@ export async function reconcile(
   );
   for (const d of pending) await scheduler.expiry(d.id, d.expiresAt);
   for (const d of running) if (isGuarded(d.status)) await scheduler.watchdog(d.id, d.status, d.lastEventAt);
+  // Approved deployments of machines with a BMC whose power sequence never started (Redis lost the arm
+  // job) or stopped mid-way (a worker died): the sequence resumes from its step in Postgres.
+  const unpowered = await em.getConnection().execute<{ id: number }[]>(
+    `select d."id" from "deployment" d join "machine" m on m."mac" = d."mac"
+       left join "power_run" r on r."deployment_id" = d."id"
+     where d."status" = 'approved' and coalesce(m."bmc"->>'driver', 'manual') <> 'manual'
+       and (r."step" is null or r."step" in ('pending', 'pxe_set', 'powering'))`,
+  );
+  for (const r of unpowered) await scheduler.power(r.id);
 
   const wake = new Set(await core.deployments.repository().deploymentsWithUnpostedEvents());
   if (opts.cards) {

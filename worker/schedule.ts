@@ -39,6 +39,11 @@ export interface Scheduler {
    */
   notify(deploymentId: number, opts?: { coalesce?: boolean; priority?: MessagePriority }): Promise<void>;
   arm(deploymentId: number): Promise<void>;
+  /**
+   * The power sequence of an approved deployment (worker/processors/power.ts), retried with exponential
+   * backoff (POWER_ATTEMPTS, POWER_BACKOFF_SECONDS) while the BMC is busy or unreachable.
+   */
+  power(deploymentId: number): Promise<void>;
   /** Approval deadline of a pending request. */
   expiry(deploymentId: number, expiresAt: Date): Promise<void>;
   /** Watchdog for `state`, due `WATCHDOG_<STATE>_MINUTES` after `since` (the last event). */
@@ -86,6 +91,17 @@ export function createScheduler(
     },
     async arm(deploymentId) {
       await queues.arm.add('arm', { deploymentId }, { jobId: jobIds.arm(deploymentId) });
+    },
+    async power(deploymentId) {
+      await queues.power.add(
+        'power',
+        { deploymentId },
+        {
+          jobId: jobIds.power(deploymentId),
+          attempts: config.POWER_ATTEMPTS,
+          backoff: { type: 'exponential', delay: Math.round(config.POWER_BACKOFF_SECONDS * 1000) },
+        },
+      );
     },
     async expiry(deploymentId, expiresAt) {
       const delay = Math.max(0, expiresAt.getTime() - Date.now());

@@ -15,9 +15,11 @@ import { decisionJson, deploymentJson, eventJson } from './serialize.js';
  */
 export const API_ACTOR: Actor = { platform: 'api', id: 'api', name: 'api' };
 
-// The request as chat takes it (one schema in core), plus who to show as the requester.
+// The request as chat takes it (one schema in core), plus who to show as the requester. A machine of
+// the inventory may stand in for the MAC.
 const createBody = deployRequestInput
   .extend({
+    mac: deployRequestInput.shape.mac.optional(),
     /** Shown as the requester in chat; `api` by default. */
     requestedBy: z
       .string()
@@ -27,7 +29,11 @@ const createBody = deployRequestInput
       )
       .optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => b.mac !== undefined || b.machine !== undefined, {
+    message: 'mac or machine is required (e.g. "mac":"52:54:00:12:34:56" or "machine":"web01")',
+    path: ['mac'],
+  });
 
 const decisionBody = z.object({ reason: oneLine(500).optional() }).strict();
 

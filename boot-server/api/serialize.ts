@@ -69,7 +69,8 @@ export function imageJson(i: OsImage) {
   };
 }
 
-export function systemJson(s: System) {
+/** A system; `machine` is the name of the inventory machine it is linked to, when known. */
+export function systemJson(s: System, machine: string | null = null) {
   return {
     id: s.id,
     mac: s.mac,
@@ -84,5 +85,6 @@ export function systemJson(s: System) {
     lastDeploymentId: s.lastDeploymentId,
     firstDeployedAt: s.firstDeployedAt,
     lastDeployedAt: s.lastDeployedAt,
+    machine,
   };
 }

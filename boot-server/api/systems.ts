@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.js';
 import { parseMac } from '../../core/mac.js';
+import { Machine } from '../../core/machines/machine.entity.js';
 import { System } from '../../core/systems/system.entity.js';
 import type { BootServerDeps } from '../deps.js';
 import { type Paged, pageQuery, parseQuery } from './pagination.js';
@@ -18,8 +19,9 @@ export function systemsApi(router: Router, { core }: BootServerDeps): void {
       limit: q.limit,
       offset: q.offset,
     });
+    const names = await machineNames(core, items);
     ctx.body = {
-      items: items.map(systemJson),
+      items: items.map((s) => systemJson(s, names.get(s.machineId ?? 0) ?? null)),
       total,
       limit: q.limit,
       offset: q.offset,
@@ -31,6 +33,15 @@ export function systemsApi(router: Router, { core }: BootServerDeps): void {
     const mac = parseMac(ctx.params.mac!);
     const system = await core.orm.em.fork().findOne(System, { mac });
     if (!system) throw new NotFoundError(`no system with MAC ${mac}`, 'system:not-found');
-    ctx.body = systemJson(system);
+    const names = await machineNames(core, [system]);
+    ctx.body = systemJson(system, names.get(system.machineId ?? 0) ?? null);
   });
+}
+
+/** Names of the machines the systems are linked to, by machine id. */
+async function machineNames(core: BootServerDeps['core'], systems: System[]): Promise<Map<number, string>> {
+  const ids = [...new Set(systems.map((s) => s.machineId).filter((id): id is number => id !== null))];
+  if (!ids.length) return new Map();
+  const found = await core.orm.em.fork().find(Machine, { id: { $in: ids } }, { fields: ['id', 'name'] });
+  return new Map(found.map((m) => [m.id, m.name]));
 }

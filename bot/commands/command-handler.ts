@@ -7,6 +7,7 @@ import { cancelCommand, decide, decisionCommand } from './decision-commands.js';
 import { deployCommand } from './deploy-command.js';
 import { errorReply } from './error-reply.js';
 import { DEPLOY_USAGE } from './parse-args.js';
+import { machinesCommand, POWER_USAGE, powerCommand } from './power-commands.js';
 import { deploymentsCommand, imagesCommand, statusCommand } from './query-commands.js';
 
 /** One line per command, for `/help` and for unknown commands. */
@@ -16,6 +17,8 @@ export const HELP = [
   '/deploy-status <id or MAC> — card and latest events of one deployment',
   '/deploy-cancel <id> [reason] — stop a deployment (requester or approver)',
   '/images — the OS catalog',
+  '/machines [tag] — the machine inventory (deploy one with /deploy host:<name> os:<id>)',
+  `${POWER_USAGE} — a machine's power through its BMC (status for anyone; changes for approvers)`,
   '/approve <id>, /reject <id> [reason] — decide a request (approvers; ✅/❌ on the card do the same)',
 ].join('\n');
 
@@ -27,6 +30,8 @@ const HANDLERS: Record<string, Handler> = {
   'deploy-status': statusCommand,
   'deploy-cancel': cancelCommand,
   images: (ctx) => imagesCommand(ctx),
+  machines: machinesCommand,
+  power: powerCommand,
   approve: (ctx, cmd) => decisionCommand(ctx, cmd, 'approve'),
   reject: (ctx, cmd) => decisionCommand(ctx, cmd, 'reject'),
   help: async () => ({ ok: true, visibility: 'ephemeral', text: HELP }),

@@ -5,14 +5,15 @@ import { actorOf, type CommandContext } from './command-context.js';
 import { deployOptions, parseDeployText } from './parse-args.js';
 
 /**
- * `/deploy mac:… os:… [edition:…] [hostname:…] [profile:…]`: creates the request, records which channel
+ * `/deploy mac:…|host:… os:… [edition:…] [hostname:…] [profile:…]`: creates the request, records which channel
  * its card belongs in (the notifier posts the card from there), and tells the requester the generated
  * password privately. Nothing else ever sees the password.
  */
 export async function deployCommand(ctx: CommandContext, cmd: ChatCommand): Promise<CommandReply> {
-  const args = cmd.options ? deployOptions(cmd.options) : parseDeployText(cmd.text);
+  const { host, ...args } = cmd.options ? deployOptions(cmd.options) : parseDeployText(cmd.text);
   const { deployment: d, password } = await ctx.core.deployments.request(
-    args,
+    // host: names a machine of the inventory (its MAC, name and profile).
+    host ? { ...args, machine: host } : args,
     actorOf(cmd.platform, cmd.user),
   );
   await ctx.refs().claim(d.id, cmd.platform, ctx.platform.defaultChannel ?? cmd.channelId);

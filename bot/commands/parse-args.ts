@@ -2,11 +2,11 @@ import { ValidationError } from '../../core/errors.js';
 import { printable } from '../../core/mac.js';
 
 /** Options of `/deploy`, in the order help shows them. */
-export const DEPLOY_KEYS = ['mac', 'os', 'edition', 'hostname', 'profile'] as const;
+export const DEPLOY_KEYS = ['mac', 'host', 'os', 'edition', 'hostname', 'profile'] as const;
 export type DeployKey = (typeof DEPLOY_KEYS)[number];
 
 export const DEPLOY_USAGE =
-  '/deploy mac:<mac> os:<id> [edition:<name>] [hostname:<name>] [profile:auto|hyperv-gen2|kvm|baremetal]';
+  '/deploy mac:<mac>|host:<machine> os:<id> [edition:<name>] [hostname:<name>] [profile:auto|hyperv-gen2|kvm|baremetal]';
 
 const bad = (message: string) => new ValidationError(message, undefined, 'command:bad-arguments');
 
@@ -84,6 +84,7 @@ function isDeployKey(key: string): key is DeployKey {
 function example(key: DeployKey): string {
   return {
     mac: 'mac:00:15:5d:01:02:03',
+    host: 'host:web01 (see /machines)',
     os: 'os:ws2025 (see /images)',
     edition: 'edition:datacenter',
     hostname: 'hostname:srv01',

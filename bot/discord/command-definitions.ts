@@ -28,18 +28,23 @@ export function discordCommands(): RESTPostAPIChatInputApplicationCommandsJSONBo
     command('deploy', 'Request an OS installation on a machine (an approver reacts ✅ to start it)')
       .addStringOption((o) =>
         o
-          .setName('mac')
-          .setDescription('MAC address of the machine, e.g. 00:15:5d:01:02:03')
-          .setRequired(true)
-          .setMaxLength(64),
-      )
-      .addStringOption((o) =>
-        o
           .setName('os')
           .setDescription('OS image id, e.g. ws2025 (see /images)')
           .setRequired(true)
           .setAutocomplete(true)
           .setMaxLength(64),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('mac')
+          .setDescription('MAC address of the machine, e.g. 00:15:5d:01:02:03 (or give host)')
+          .setMaxLength(64),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('host')
+          .setDescription('A machine of the inventory, e.g. web01 (see /machines); instead of mac')
+          .setMaxLength(63),
       )
       .addStringOption((o) =>
         o
@@ -76,6 +81,26 @@ export function discordCommands(): RESTPostAPIChatInputApplicationCommandsJSONBo
       .addStringOption((o) => o.setName('reason').setDescription('Why, for the thread').setMaxLength(200))
       .toJSON(),
     command('images', 'The OS catalog').toJSON(),
+    command('machines', 'The machine inventory (names to use with /deploy host: and /power)')
+      .addStringOption((o) =>
+        o.setName('tag').setDescription('Only machines with this tag, e.g. rack12').setMaxLength(32),
+      )
+      .toJSON(),
+    command('power', "A machine's power through its BMC (status for anyone; changes for approvers)")
+      .addStringOption((o) =>
+        o
+          .setName('machine')
+          .setDescription('Machine name, e.g. web01 (see /machines)')
+          .setRequired(true)
+          .setMaxLength(63),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('action')
+          .setDescription('What to do (default: status)')
+          .addChoices(['status', 'on', 'off', 'cycle'].map((a) => ({ name: a, value: a }))),
+      )
+      .toJSON(),
     command('approve', 'Approve a deployment request (approvers; same as ✅ on its card)')
       .addIntegerOption((o) => id(o, 'Deployment number'))
       .toJSON(),

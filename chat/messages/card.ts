@@ -1,5 +1,6 @@
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import type { DeploymentState } from '../../core/deployments/lifecycle.js';
+import { isPowerStage } from '../../core/power/power-stages.js';
 import { formatDuration, formatPhases, phases, runTime } from './durations.js';
 import { profileLabel, STATE_LABELS, stageLabel } from './labels.js';
 
@@ -66,6 +67,7 @@ export function buildCard(d: Deployment, ctx: CardContext): CardModel {
       { label: 'OS', value: osValue },
       { label: 'Hostname', value: d.hostname },
       { label: 'Profile', value: profile },
+      ...powerField(d),
     ],
     progress: ['booting', 'installing', 'configuring'].includes(d.status) ? d.progress : null,
     awaitingDecision: d.status === 'pending_approval',
@@ -109,9 +111,27 @@ function footer(d: Deployment, ctx: CardContext): string {
   if (d.status === 'done' || d.status === 'failed' || (d.status === 'cancelled' && d.approvedAt)) {
     return [decided, formatPhases(phases(d))].filter(Boolean).join(' · ');
   }
+  if (d.status === 'approved' && d.stage === 'power_failed')
+    return `${decided ?? 'Approved'}. The BMC could not power it on: power it on by hand (see the thread); it PXE-boots into the installer.`;
+  if (d.status === 'approved' && (d.stage === 'power_on' || d.stage === 'power_cycle'))
+    return `${decided ?? 'Approved'}. Powered on through its BMC: it PXE-boots into the installer.`;
+  if (d.status === 'approved' && d.stage === 'power_pxe')
+    return `${decided ?? 'Approved'}. PXE once set through its BMC; powering it on.`;
   if (d.status === 'approved')
     return `${decided ?? 'Approved'}. Power the machine on: it PXE-boots into the installer.`;
   return decided ?? '';
+}
+
+/** The power state while the approval's power sequence runs (core/power/power-sequence.ts). */
+function powerField(d: Deployment): CardField[] {
+  if (d.status !== 'approved' || !isPowerStage(d.stage)) return [];
+  const value = {
+    power_pxe: '⚡ PXE once set, powering on',
+    power_on: '⚡ on (powered on by the BMC)',
+    power_cycle: '⚡ on (power cycled by the BMC)',
+    power_failed: '⚠️ BMC failed: power it on by hand',
+  }[d.stage];
+  return [{ label: 'Power', value }];
 }
 
 function tone(status: DeploymentState): CardModel['tone'] {

@@ -1,5 +1,6 @@
 import type { DeploymentState } from '../../core/deployments/lifecycle.js';
 import { isStageName, STAGES } from '../../core/deployments/stages.js';
+import { isPowerStage, POWER_STAGES } from '../../core/power/power-stages.js';
 import type { MessagePriority } from '../message-priority.js';
 
 /** How each state reads on a card and in lists. */
@@ -38,6 +39,8 @@ const STAGE_EMOJI: Record<string, string> = {
 /** Emoji and label of an installer stage (`📦`, `Downloading image`); unknown names print as they are. */
 export function stageLabel(stage: string): { emoji: string; label: string } {
   if (isStageName(stage)) return { emoji: STAGE_EMOJI[stage] ?? '•', label: STAGES[stage].label };
+  if (isPowerStage(stage))
+    return { emoji: stage === 'power_failed' ? '⚠️' : '⚡', label: POWER_STAGES[stage].label };
   return { emoji: '•', label: stage.replace(/_/g, ' ') };
 }
 

@@ -2,6 +2,7 @@ import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import type { DeploymentEvent } from '../../core/deployments/deployment-event.entity.js';
 import { isTerminal } from '../../core/deployments/lifecycle.js';
 import { isStageName, STAGES } from '../../core/deployments/stages.js';
+import { POWER_STAGES } from '../../core/power/power-stages.js';
 import type { MessagePriority } from '../message-priority.js';
 import { formatDuration, formatPhases, phases, runTime } from './durations.js';
 import { firmwareLabel, priorityOfState, profileLabel, stageLabel } from './labels.js';
@@ -19,6 +20,8 @@ export interface LineContext {
 }
 
 const MAX_LINE = 300;
+/** Start of a power step's line; consecutive ones read as one line (see {@link joinPowerLines}). */
+export const POWER_MARK = '⚡ ';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we strip
 const CONTROL = /[\u0000-\u001f\u007f]+/g;
 /** Events that only ever change the card: nothing is in a thread before approval. */
@@ -56,6 +59,12 @@ function lineText(
       return `🟢 Booting — ${bootDetails(d)}`;
     case 'watchdog':
       return `⏰ Failed: ${clean(e.message ?? 'no news for too long')}`;
+    case 'power_pxe':
+    case 'power_on':
+    case 'power_cycle':
+      return `${POWER_MARK}${sentence(e.message ?? POWER_STAGES[e.stage].label)}`;
+    case 'power_failed':
+      return `⚠️ ${sentence(e.message ?? 'power control failed: power the machine on by hand')}`;
     case 'cancelled':
       // Cancelled before approval: there is no thread, the card says it.
       return d.approvedAt ? `🚫 ${sentence(e.message ?? 'cancelled')}` : null;
@@ -102,4 +111,22 @@ function clean(message: string): string {
 function sentence(message: string): string {
   const flat = clean(message);
   return flat.charAt(0).toUpperCase() + flat.slice(1);
+}
+
+/**
+ * Power steps posted together read as one line: `⚡ PXE once set via Redfish (UEFI), verified · power
+ * cycled`. Other lines pass unchanged.
+ */
+export function joinPowerLines(lines: string[]): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    const last = out.at(-1);
+    if (last?.startsWith(POWER_MARK) && line.startsWith(POWER_MARK) && !last.includes('\n')) {
+      const rest = line.slice(POWER_MARK.length);
+      // "Powered on" continues a sentence: lower-case its first word unless it is an acronym (PXE).
+      const word = /^[A-Z][a-z]/.test(rest) ? rest.charAt(0).toLowerCase() + rest.slice(1) : rest;
+      out[out.length - 1] = `${last} · ${word}`;
+    } else out.push(line);
+  }
+  return out;
 }

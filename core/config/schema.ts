@@ -67,6 +67,18 @@ export const configSchema = z.object({
   WATCHDOG_INSTALLING_MINUTES: minutes.default(90),
   WATCHDOG_CONFIGURING_MINUTES: minutes.default(60),
 
+  /** Per BMC request (Redfish HTTP, one ipmitool call, a power webhook). */
+  BMC_TIMEOUT_SECONDS: z.coerce.number().positive('must be a positive number of seconds').default(30),
+  /** Tries of an approval's power sequence when the BMC is busy or unreachable (timeouts, 5xx, 503). */
+  POWER_ATTEMPTS: z.coerce
+    .number()
+    .int()
+    .min(1, 'must be at least 1')
+    .max(20, 'must be at most 20')
+    .default(5),
+  /** First retry delay of the power sequence; each retry waits twice as long as the one before. */
+  POWER_BACKOFF_SECONDS: z.coerce.number().positive('must be a positive number of seconds').default(5),
+
   DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_APPLICATION_ID: z
     .string()

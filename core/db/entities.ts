@@ -3,6 +3,9 @@ import { DecisionSchema } from '../deployments/decision.entity.js';
 import { DeploymentSchema } from '../deployments/deployment.entity.js';
 import { DeploymentEventSchema } from '../deployments/deployment-event.entity.js';
 import { OsImageSchema } from '../images/os-image.entity.js';
+import { MachineSchema } from '../machines/machine.entity.js';
+import { PowerActionSchema } from '../power/power-action.entity.js';
+import { PowerRunSchema } from '../power/power-run.entity.js';
 import { SettingSchema } from '../settings/setting.entity.js';
 import { SystemSchema } from '../systems/system.entity.js';
 
@@ -15,4 +18,7 @@ export const ENTITIES = [
   SystemSchema,
   ChatRefSchema,
   SettingSchema,
+  MachineSchema,
+  PowerRunSchema,
+  PowerActionSchema,
 ];

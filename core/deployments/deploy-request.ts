@@ -13,6 +13,8 @@ export const deployRequestInput = z.object({
   edition: z.string().max(64).nullish(),
   hostname: z.string().max(256).nullish(),
   profile: z.string().max(32).nullish(),
+  /** A machine of the inventory instead of a MAC (resolved before validation, core/machines/deploy-target.ts). */
+  machine: z.string().max(63).nullish(),
 });
 export type DeployRequestInput = z.input<typeof deployRequestInput>;
 

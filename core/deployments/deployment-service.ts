@@ -8,6 +8,9 @@ import { ImageRepository } from '../images/image-repository.js';
 import { OsImage } from '../images/os-image.entity.js';
 import type { ResolvedProfile } from '../images/profiles.js';
 import type { Mac } from '../mac.js';
+import { resolveDeployTarget } from '../machines/deploy-target.js';
+import { MachineRepository } from '../machines/machine-repository.js';
+import type { PowerStage } from '../power/power-stages.js';
 import { sha512Crypt } from '../render/sha512crypt.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { newTokenNonce } from '../secrets/secret-box.js';
@@ -18,7 +21,7 @@ import { type Actor, type BootInfo, Deployment } from './deployment.entity.js';
 import { DeploymentEvent } from './deployment-event.entity.js';
 import { createDeploymentLookups, type DeploymentLookups } from './deployment-lookups.js';
 import { DeploymentRepository } from './deployment-repository.js';
-import { type DeploymentState, isActive } from './lifecycle.js';
+import { ACTIVE_STATES, type DeploymentState, isActive } from './lifecycle.js';
 import {
   createMarkBootingBatch,
   type MarkBootingInput,
@@ -117,8 +120,9 @@ export class DeploymentService {
   /** Creates a deployment in pending_approval; returns its generated password once, for a private message. */
   async request(input: unknown, actor: Actor): Promise<{ deployment: Deployment; password: string | null }> {
     const em = this.em();
+    const target = await resolveDeployTarget(input, (name) => new MachineRepository(em).findByName(name));
     const valid = await validateDeployRequest(
-      input,
+      target,
       (id) => em.findOne(OsImage, { id }),
       async () => (await em.find(OsImage, {}, { orderBy: { id: 'asc' }, fields: ['id'] })).map((i) => i.id),
     );
@@ -282,6 +286,43 @@ export class DeploymentService {
       ...(stored.previousStatus ? { from: stored.previousStatus } : {}),
     });
     return stored;
+  }
+
+  /**
+   * Records a step of the power sequence (`power_*`, core/power/power-stages.ts) of an active deployment:
+   * an event for the thread, and the card's stage while the deployment is still approved. Never changes
+   * the state. Answers false when the deployment is no longer active (nothing stored).
+   */
+  async recordPowerStep(id: number, stage: PowerStage, message: string): Promise<boolean> {
+    const now = this.now();
+    const stored = await this.em().transactional(async (tem) => {
+      const d = await tem.findOne(
+        Deployment,
+        { id, status: { $in: [...ACTIVE_STATES] } },
+        { fields: ['id', 'status'] },
+      );
+      if (!d) return null;
+      if (d.status === 'approved')
+        await tem.nativeUpdate(
+          Deployment,
+          { id, status: 'approved' },
+          { stage, updatedAt: now, lastEventAt: now },
+        );
+      tem.create(DeploymentEvent, {
+        deploymentId: id,
+        stage,
+        message,
+        source: 'worker',
+        state: null,
+        progress: null,
+        receivedAt: now,
+        postedAt: null,
+      });
+      return d.status;
+    });
+    if (!stored) return false;
+    await this.publish({ deploymentId: id, state: stored, kind: 'event' });
+    return true;
   }
 
   /** A machine's active deployment (pending_approval … configuring), or null: the boot path's lookup. */

@@ -19,7 +19,7 @@ const TOUCHABLE = sqlStateList(ACTIVE_STATES.filter((s) => s !== 'pending_approv
  * moves forward only from the states {@link TRANSITIONS} allows, with its timestamp, progress and failure
  * reason; otherwise an active deployment's stage and progress are refreshed; the event is appended with
  * the state it caused (null for none); a deployment that reached done is upserted into the systems
- * registry. Answers null for a deployment that does not exist (nothing is stored for it).
+ * registry (linked to the inventory machine with its MAC). Answers null for a deployment that does not exist (nothing is stored for it).
  */
 export function createRecordEventsBatch(sql: SqlPool): MicroBatcher<EventRow, RecordedEvent | null> {
   const cols = deploymentColumns('d');
@@ -51,11 +51,13 @@ export function createRecordEventsBatch(sql: SqlPool): MicroBatcher<EventRow, Re
       returning "id", "deployment_id", "state", "received_at"
     ), systems as (
       insert into "system" ("mac", "hostname", "os", "edition", "manufacturer", "product", "serial", "uuid",
-        "first_deployment_id", "last_deployment_id", "first_deployed_at", "last_deployed_at")
+        "first_deployment_id", "last_deployment_id", "first_deployed_at", "last_deployed_at", "machine_id")
       select m."mac", m."hostname", m."os", m."edition", m."boot"->>'manufacturer', m."boot"->>'product',
-        m."boot"->>'serial', m."boot"->>'uuid', m."id", m."id", m."finishedAt", m."finishedAt"
+        m."boot"->>'serial', m."boot"->>'uuid', m."id", m."id", m."finishedAt", m."finishedAt",
+        (select mc."id" from "machine" mc where mc."mac" = m."mac")
       from moved m where m."status" = 'done'
       on conflict ("mac") do update set "hostname" = excluded."hostname", "os" = excluded."os",
+        "machine_id" = excluded."machine_id",
         "edition" = excluded."edition",
         "manufacturer" = coalesce(excluded."manufacturer", "system"."manufacturer"),
         "product" = coalesce(excluded."product", "system"."product"),

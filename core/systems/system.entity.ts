@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
+import { Machine } from '../machines/machine.entity.js';
 
 /** The registry: every machine that completed a deployment, keyed by MAC. */
 export class System {
@@ -15,6 +16,8 @@ export class System {
   lastDeploymentId!: number;
   firstDeployedAt!: Date;
   lastDeployedAt!: Date;
+  /** The inventory machine with this MAC, when there is one (set on `done` and when a machine is saved). */
+  machineId!: number | null;
 }
 
 export const SystemSchema = new EntitySchema<System>({
@@ -34,5 +37,13 @@ export const SystemSchema = new EntitySchema<System>({
     lastDeploymentId: { type: 'number' },
     firstDeployedAt: { type: 'Date', columnType: 'timestamptz' },
     lastDeployedAt: { type: 'Date', columnType: 'timestamptz' },
+    machineId: {
+      kind: 'm:1',
+      entity: () => Machine,
+      mapToPk: true,
+      fieldName: 'machine_id',
+      nullable: true,
+      deleteRule: 'set null',
+    },
   },
 });

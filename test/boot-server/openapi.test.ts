@@ -135,6 +135,38 @@ describe('openapi.yaml', () => {
       '/api/v1/deployments/{id}/cancel',
     );
     await conforms(await t.apiFetch('/api/v1/systems'), 'get', '/api/v1/systems');
+    const machine = {
+      mac: '52:54:00:12:34:99',
+      bmc: { driver: 'ipmi', address: '127.0.0.1:9', username: 'admin', password: 'x' },
+      tags: ['rack12'],
+    };
+    await conforms(
+      await t.apiFetch('/api/v1/machines/web01', { method: 'PUT', json: machine }),
+      'put',
+      '/api/v1/machines/{name}',
+    );
+    await conforms(
+      await t.apiFetch('/api/v1/machines/web01', { method: 'PUT', json: machine }),
+      'put',
+      '/api/v1/machines/{name}',
+    );
+    await conforms(
+      await t.apiFetch('/api/v1/machines/web02', { method: 'PUT', json: machine }),
+      'put',
+      '/api/v1/machines/{name}',
+    );
+    await conforms(await t.apiFetch('/api/v1/machines?tag=rack12'), 'get', '/api/v1/machines');
+    await conforms(await t.apiFetch('/api/v1/machines/web01'), 'get', '/api/v1/machines/{name}');
+    await conforms(await t.apiFetch('/api/v1/machines/nope'), 'get', '/api/v1/machines/{name}');
+    await t.apiFetch('/api/v1/machines/manual01', {
+      method: 'PUT',
+      json: { mac: '52:54:00:12:34:98', bmc: { driver: 'manual' } },
+    });
+    await conforms(
+      await t.apiFetch('/api/v1/machines/manual01/power', { method: 'POST', json: { action: 'status' } }),
+      'post',
+      '/api/v1/machines/{name}/power',
+    );
     await conforms(await fetch(`${t.boot}/healthz`), 'get', '/healthz');
     await conforms(await fetch(`${t.api}/metrics`), 'get', '/metrics'); // no token: the 401 error shape
   });

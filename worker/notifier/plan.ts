@@ -1,6 +1,11 @@
 import type { MessagePriority, ThreadMessage } from '../../chat/chat-platform.js';
 import { morePressing } from '../../chat/messages/labels.js';
-import { type LineContext, type ThreadLine, threadLine } from '../../chat/messages/thread-lines.js';
+import {
+  joinPowerLines,
+  type LineContext,
+  type ThreadLine,
+  threadLine,
+} from '../../chat/messages/thread-lines.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import type { DeploymentEvent } from '../../core/deployments/deployment-event.entity.js';
 
@@ -43,7 +48,7 @@ export function planThread(
     if (!current.length) return;
     messages.push({
       message: {
-        text: current.map((l) => l.text).join('\n'),
+        text: joinPowerLines(current.map((l) => l.text)).join('\n'),
         key: `d${d.id}-e${current[0]!.eventId}-e${current.at(-1)!.eventId}`,
         priority: current.map((l) => l.priority).reduce(morePressing),
       },

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discordCommands } from '../../../bot/discord/command-definitions.js';
 import { registerDiscordCommands, registrationDrift } from '../../../bot/discord/register-commands.js';
 import { COMMAND_NAMES } from '../../../chat/chat-inbound.js';
+import { startFakeRedfish } from '../../support/fake-redfish/fake-redfish.js';
 import { testConfig } from '../../support/test-database.js';
 import { type DiscordHarness, startDiscordHarness } from './support/discord-harness.js';
 import { card, deploy, slash, status } from './support/discord-user.js';
@@ -129,7 +130,7 @@ describe('the other commands', () => {
       /\nws2025 · Windows Server 2025 — editions: datacenter, .*\(default standard\)/,
     );
     const help = await slash(h, 'dave', 'help');
-    expect(help.answers[0]!.text).toMatch(/^\/deploy mac:<mac> os:<id>/);
+    expect(help.answers[0]!.text).toMatch(/^\/deploy mac:<mac>\|host:<machine> os:<id>/);
   });
 
   it('/approve, /reject and /deploy-cancel follow the same rules as the card', async () => {
@@ -145,6 +146,38 @@ describe('the other commands', () => {
     const late = await slash(h, 'alice', 'reject', { id });
     expect(late.answers[0]!.text).toMatch(new RegExp(`^⚠️ deployment #${id} was already cancelled`));
     expect(h.fake.state.rateLimited.total).toBe(0);
+  });
+});
+
+describe('/machines and /power', () => {
+  it('lists the inventory; /power status for anyone, changes for approvers only', async () => {
+    const bmc = await startFakeRedfish({ password: 'Discord-Bmc-Pw-1' });
+    try {
+      await h.core.machines.put('rf01', {
+        mac: '52:54:00:cc:09:01',
+        bmc: { driver: 'redfish', address: bmc.url, username: 'root', password: 'Discord-Bmc-Pw-1' },
+        tags: ['rack7'],
+      });
+      const list = await slash(h, 'dave', 'machines', { tag: 'rack7' });
+      expect(list.answers[0]).toMatchObject({ ephemeral: true });
+      expect(list.answers[0]!.text).toMatch(
+        /^rf01 · 52:54:00:cc:09:01 · redfish 127\.0\.0\.1:\d+ · UEFI · rack7$/m,
+      );
+      const status = await slash(h, 'dave', 'power', { machine: 'rf01', action: 'status' });
+      expect(status.answers[0]!.text).toBe('⚡ rf01 is off (Redfish).');
+      const refused = await slash(h, 'dave', 'power', { machine: 'rf01', action: 'on' });
+      expect(refused.answers[0]!.text).toBe(
+        '⚠️ dave is not an approver: only approvers may change the power of rf01',
+      );
+      expect(bmc.resets).toEqual([]);
+      const on = await slash(h, 'alice', 'power', { machine: 'rf01', action: 'on' });
+      expect(on.answers[0]!.text).toBe('⚡ rf01 powered on via Redfish by alice; it is now on.');
+      expect(bmc.resets).toEqual(['On']);
+      const texts = JSON.stringify(h.fake.state);
+      expect(texts).not.toContain('Discord-Bmc-Pw-1');
+    } finally {
+      await bmc.close();
+    }
   });
 });
 
@@ -165,7 +198,7 @@ describe('npm run discord:register', () => {
     const before = h.fake.state.commands.guild.get(h.fake.guildId)!.map((c) => `${c.name}:${c.id}`);
     const { stdout } = await run({ DISCORD_GUILD_ID: h.fake.guildId });
     expect(stdout).toBe(
-      `registered 8 commands for guild ${h.fake.guildId}: /deploy, /deployments, /deploy-status, /deploy-cancel, /images, /approve, /reject, /help\n`,
+      `registered 10 commands for guild ${h.fake.guildId}: /deploy, /deployments, /deploy-status, /deploy-cancel, /images, /machines, /power, /approve, /reject, /help\n`,
     );
     const puts = h.fake.state.calls.filter(
       (c) => c.method === 'PUT' && c.route === '/applications/:app/guilds/:guild/commands',

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeRedfish } from '../../support/fake-redfish/fake-redfish.js';
+import { until } from '../../support/until.js';
 import { fullFlow } from './support/full-flow.js';
 import {
   APPROVER,
@@ -87,5 +89,28 @@ describe('Slack over HTTP, mounted on the admin listener', () => {
     expect((await fetch(`${h.eventsUrl}/other`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(h.eventsUrl)).status).toBe(404);
     expect((await fetch(`${base}/api/v1/deployments`)).status).toBe(401);
+  });
+
+  it('/machines and /power: status for anyone, changes for approvers only', async () => {
+    const bmc = await startFakeRedfish({ password: 'Slack-Bmc-Pw-22' });
+    try {
+      await h.core.machines.put('rf02', {
+        mac: '52:54:00:5a:09:01',
+        bmc: { driver: 'redfish', address: bmc.url, username: 'root', password: 'Slack-Bmc-Pw-22' },
+      });
+      await h.command(OPERATOR, '/machines', '');
+      await ephemeralShows(h, OPERATOR, /^rf02 · 52:54:00:5a:09:01 · redfish /m);
+      await h.command(OPERATOR, '/power', 'rf02 status');
+      await ephemeralShows(h, OPERATOR, /⚡ rf02 is off \(Redfish\)\./);
+      await h.command(OPERATOR, '/power', 'rf02 on');
+      await ephemeralShows(h, OPERATOR, /is not an approver: only approvers may change the power of rf02/);
+      expect(bmc.resets).toEqual([]);
+      await h.command(APPROVER, '/power', 'rf02 on');
+      await until(() => bmc.resets.length > 0, 'the BMC was asked to power on');
+      expect(bmc.resets).toEqual(['On']);
+      expect(JSON.stringify(h.fake.state.calls)).not.toContain('Slack-Bmc-Pw-22');
+    } finally {
+      await bmc.close();
+    }
   });
 });
