@@ -3,12 +3,16 @@ import type { BootServerDeps } from '../deps.js';
 import { checkImageForApi } from './image-checks.js';
 import { jsonBody } from './json-body.js';
 import { type Paged, pageQuery, parseQuery } from './pagination.js';
+import { acceptReadOnlyFields } from './read-only-fields.js';
 import { imageJson } from './serialize.js';
 
 /**
  * `/api/v1/images`: the OS catalog. Images created or replaced here belong to the operator; later seeds
  * from catalog.yaml leave them alone. Deleting an image an active deployment uses is a 409.
  */
+/** What the server sets on an image: accepted back unchanged, refused when changed. */
+export const IMAGE_READ_ONLY = ['id', 'source', 'createdAt', 'updatedAt'] as const;
+
 export function imagesApi(router: Router, { core }: BootServerDeps): void {
   const images = () => core.deployments.images();
   const check = (body: unknown) => checkImageForApi(body, { config: core.config, templates: core.templates });
@@ -25,8 +29,10 @@ export function imagesApi(router: Router, { core }: BootServerDeps): void {
   });
 
   router.post('/api/v1/images', jsonBody, async (ctx) => {
-    check(ctx.request.body);
-    const image = await images().create(ctx.request.body);
+    // The id is the client's to choose on create; the other server-owned fields are dropped.
+    const body = acceptReadOnlyFields(ctx.request.body, null, IMAGE_READ_ONLY.slice(1));
+    check(body);
+    const image = await images().create(body);
     ctx.status = 201;
     ctx.set('Location', `/api/v1/images/${image.id}`);
     ctx.body = imageJson(image);
@@ -37,7 +43,11 @@ export function imagesApi(router: Router, { core }: BootServerDeps): void {
   });
 
   router.put('/api/v1/images/:id', jsonBody, async (ctx) => {
-    const body = { ...(ctx.request.body as object), id: ctx.params.id };
+    const current = imageJson(await images().get(ctx.params.id!));
+    const body = {
+      ...(acceptReadOnlyFields(ctx.request.body, current, IMAGE_READ_ONLY) as object),
+      id: current.id,
+    };
     check(body);
     ctx.body = imageJson(await images().update(ctx.params.id!, body));
   });

@@ -10,6 +10,42 @@ afterAll(() => t?.close());
 const send = (method: string, path: string, json?: unknown) => t.apiFetch(path, { method, json });
 
 describe('/api/v1/images', () => {
+  it('takes back what GET answered, edited (curl … | jq … | curl -X PUT), read-only fields and all', async () => {
+    const got = await (await t.apiFetch('/api/v1/images/debian12')).json();
+    expect(got).toMatchObject({ source: expect.any(String), createdAt: expect.any(String) });
+    const edited = { ...got, boot: { ...got.boot, kernel: 'http://mirror.lab/debian/linux' } };
+    const put = await send('PUT', '/api/v1/images/debian12', edited);
+    expect(put.status).toBe(200);
+    const after = await (await t.apiFetch('/api/v1/images/debian12')).json();
+    expect(after.boot.kernel).toBe('http://mirror.lab/debian/linux');
+    expect(after).toMatchObject({ source: 'api', createdAt: got.createdAt, name: got.name });
+    // The same body again, now stale in source and updatedAt only where it was read before: GET afresh.
+    expect((await send('PUT', '/api/v1/images/debian12', after)).status).toBe(200);
+  });
+
+  it.each([
+    ['createdAt', '2020-01-01T00:00:00.000Z'],
+    ['updatedAt', '2020-01-01T00:00:00.000Z'],
+    ['source', 'catalog-but-not-really'],
+    ['id', 'debian13'],
+  ])('refuses a changed %s with a 422 naming it, and changes nothing', async (field, value) => {
+    const got = await (await t.apiFetch('/api/v1/images/debian12')).json();
+    const res = await send('PUT', '/api/v1/images/debian12', { ...got, name: 'Renamed', [field]: value });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({
+      error: 'input:read-only',
+      detail: `${field} is read-only: send it unchanged (as GET answers) or leave it out`,
+    });
+    expect(await (await t.apiFetch('/api/v1/images/debian12')).json()).toEqual(got);
+  });
+
+  it('still refuses keys it does not know', async () => {
+    const got = await (await t.apiFetch('/api/v1/images/debian12')).json();
+    const res = await send('PUT', '/api/v1/images/debian12', { ...got, kernelArgs: 'quiet' });
+    expect(res.status).toBe(422);
+    expect((await res.json()).detail).toMatch(/kernelArgs/);
+  });
+
   it('lists the seeded catalog by id, paginated', async () => {
     const all = await (await t.apiFetch('/api/v1/images?limit=200')).json();
     const ids = all.items.map((i: { id: string }) => i.id);
