@@ -142,8 +142,16 @@ describe('npm start with the shell adapter, driven through pipes', () => {
       new RegExp(`🔒 🔑 Deployment #${id} \\(e2e01\\): user octofleet, password (\\S+) — shown only to you`),
     );
     await printed(new RegExp(`┌─ Deployment #${id}: Tiny Linux → e2e01\\n│ ⏳ Waiting for approval\\n`));
-    // Before approval the machine is told to wait.
-    expect(await (await fetch(`${boot}/ipxe/${MAC}`)).text()).toMatch(/^#!ipxe/);
+    // Before approval the machine is told to wait, by whom, and asks again (no install, no token).
+    const waiting = await (await fetch(`${boot}/ipxe/${MAC}`)).text();
+    expect(waiting).toMatch(/^#!ipxe\n/);
+    expect(waiting).toContain(
+      `echo Octofleet: deployment ${id} (tinylinux as e2e01) is waiting for approval\n`,
+    );
+    expect(waiting).toContain('echo Octofleet: to approve, an approver approves it in the Octofleet shell\n');
+    expect(waiting).toMatch(/^sleep \d+$/m);
+    expect(waiting).not.toMatch(/^(kernel|initrd|imgfetch) /m);
+    expect(waiting).not.toContain('/cb/');
 
     type(`/approve ${id}`);
     await printed(new RegExp(`\\[#${id}\\] 👍 Approved by ops\\.`));

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { DEFAULT_RATE_LIMITS, rateBucketsFor } from '../../bot/discord/rate-limits.js';
+import { slackRateBuckets } from '../../bot/slack/rate-limits.js';
 import type { ChatCommand, ChatInbound, CommandReply } from '../../chat/chat-inbound.js';
 import {
   type ChatAction,
@@ -13,29 +15,14 @@ import {
   type WithThread,
 } from '../../chat/chat-platform.js';
 import type { CardModel } from '../../chat/messages/card.js';
+import { documentedLimits, type LimitEnforcer } from './documented-limits.js';
 
-/** Limits as the platforms document them (docs/testing.md, "Chat without the internet"). */
-export const LIMITS = {
-  /** chat.postMessage ~1/s per channel, threads included; chat.update Tier 3 (~50/min per workspace). */
-  slack: (loc: ChatLocation, action: ChatAction): RateBucket[] => {
-    if (action === 'postCard' || action === 'postThreadMessage')
-      return [{ key: `slack:post:${loc.channelId}`, limit: 1, windowMs: 1000 }];
-    if (action === 'updateCard') return [{ key: 'slack:update', limit: 50, windowMs: 60_000 }];
-    return [];
-  },
-  /** 5 messages per 5 s per channel (a thread is its own channel), edits likewise, 50 requests/s per bot. */
-  discord: (loc: ChatLocation, action: ChatAction): RateBucket[] => {
-    const global = { key: 'discord:global', limit: 50, windowMs: 1000 };
-    if (action === 'postThreadMessage')
-      return [{ key: `discord:post:${loc.threadId}`, limit: 5, windowMs: 5000 }, global];
-    if (action === 'postCard')
-      return [{ key: `discord:post:${loc.channelId}`, limit: 5, windowMs: 5000 }, global];
-    if (action === 'updateCard')
-      return [{ key: `discord:edit:${loc.channelId}`, limit: 5, windowMs: 5000 }, global];
-    return [{ key: `discord:thread:${loc.channelId}`, limit: 50, windowMs: 1000 }, global];
-  },
+/** The buckets each adapter declares to the notifier (bot/*\/rate-limits.ts), by platform. */
+const ADAPTER_BUCKETS = {
+  slack: (action: ChatAction, ref: ChatLocation) => slackRateBuckets(action, ref),
+  discord: (action: ChatAction, ref: ChatLocation) => rateBucketsFor(DEFAULT_RATE_LIMITS, action, ref),
   none: (): RateBucket[] => [],
-} as const;
+};
 
 export interface RecordedCall {
   action: ChatAction | 'sendPrivate';
@@ -46,7 +33,11 @@ export interface RecordedCall {
 
 export interface RecordingPlatformOptions {
   name?: PlatformName;
-  limits?: keyof typeof LIMITS;
+  /**
+   * Whose limits the platform enforces (as documented, test/support/documented-limits.ts) and whose
+   * buckets it declares to the notifier (the real adapter's table). @defaultValue `discord`
+   */
+  limits?: 'slack' | 'discord' | 'none';
   /** Default channel for cards; `null` for none (cards go where the command was typed). @defaultValue `C-deploys` */
   channel?: string | null;
   approvers?: string[];
@@ -83,17 +74,19 @@ export class RecordingPlatform implements ChatPlatform {
   /** Errors the next calls of an action throw, in order (a 429 the limits alone would not cause, a 500). */
   readonly failures: { action: ChatAction; error: Error }[] = [];
   private inbound?: ChatInbound;
-  private readonly log = new Map<string, number[]>();
   private readonly approvers: Set<string>;
-  private readonly limitsOf: (loc: ChatLocation, action: ChatAction) => RateBucket[];
+  private readonly enforce: LimitEnforcer;
+  private readonly declared: (action: ChatAction, ref: ChatLocation) => RateBucket[];
 
   constructor(private readonly opts: RecordingPlatformOptions = {}) {
     this.name = opts.name ?? 'discord';
     this.defaultChannel = opts.channel === null ? undefined : (opts.channel ?? 'C-deploys');
     this.approvers = new Set(opts.approvers ?? ['bob', 'carol']);
     const scale = opts.timeScale ?? 1;
-    const limits = LIMITS[opts.limits ?? 'discord'];
-    this.limitsOf = (loc, action) => limits(loc, action).map((b) => ({ ...b, windowMs: b.windowMs * scale }));
+    const platform = opts.limits ?? 'discord';
+    this.enforce = documentedLimits(platform, scale);
+    const table = ADAPTER_BUCKETS[platform];
+    this.declared = (action, ref) => table(action, ref).map((b) => ({ ...b, windowMs: b.windowMs * scale }));
     this.events.setMaxListeners(1000);
   }
 
@@ -104,8 +97,9 @@ export class RecordingPlatform implements ChatPlatform {
     this.inbound = undefined;
   }
 
+  /** The real adapter's buckets: what the notifier believes the platform allows. */
   rateBuckets(action: ChatAction, ref: ChatLocation): RateBucket[] {
-    return this.limitsOf(ref, action);
+    return this.declared(action, ref);
   }
 
   async postCard(channelId: string, card: CardModel) {
@@ -223,7 +217,7 @@ export class RecordingPlatform implements ChatPlatform {
     return this.inbound;
   }
 
-  /** Enforces the limits (a sliding window, as strict as either platform's model), then simulates latency. */
+  /** Enforces the platform's documented limits (test/support/documented-limits.ts), then simulates latency. */
   private async enter(action: ChatAction, loc: ChatLocation, text: string) {
     await this.opts.onCall?.({ action, deploymentId: loc.deploymentId, at: Date.now(), text });
     const injected = this.failures.findIndex((f) => f.action === action);
@@ -235,18 +229,13 @@ export class RecordingPlatform implements ChatPlatform {
       }
       throw error;
     }
-    const now = Date.now();
-    const buckets = this.limitsOf(loc, action);
-    for (const b of buckets) {
-      const recent = (this.log.get(b.key) ?? []).filter((t) => t > now - b.windowMs);
-      this.log.set(b.key, recent);
-      if (recent.length >= b.limit) {
-        this.rateLimited++;
-        this.lastRateLimitedAt = now;
-        throw new RateLimitedError(recent[recent.length - b.limit]! + b.windowMs - now, b.key);
-      }
+    const refused = this.enforce(action, loc);
+    if (refused) {
+      this.rateLimited++;
+      this.lastRateLimitedAt = Date.now();
+      // The platform names its own bucket; the notifier then waits on the call's declared buckets.
+      throw new RateLimitedError(refused.retryAfterMs, this.declared(action, loc)[0]?.key);
     }
-    for (const b of buckets) this.log.get(b.key)!.push(now);
     if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
   }
 

@@ -100,7 +100,8 @@ export interface ResolvedConfig {
   botCanManageThreads: boolean;
 }
 
-const DEFAULT_LIMITS: RateLimitConfig = {
+/** Discord's limits as bots observe them (see {@link RateLimitConfig}). */
+export const DEFAULT_LIMITS: RateLimitConfig = {
   global: { limit: 50, windowMs: 1000 },
   channelMessages: { limit: 5, windowMs: 5000 },
   messageEdits: { limit: 5, windowMs: 5000 },
