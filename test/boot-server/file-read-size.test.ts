@@ -11,7 +11,9 @@ describe('the read budget of /files/', () => {
 
   it('never lets the large buffers of all downloads exceed the budget', () => {
     const budget = createReadBudget(5 * 1024 * 1024);
-    const held = Array.from({ length: 50 }, () => budget.reserve().readSize).filter((s) => s > MIN_READ_BYTES);
+    const held = Array.from({ length: 50 }, () => budget.reserve().readSize).filter(
+      (s) => s > MIN_READ_BYTES,
+    );
     expect(held.reduce((sum, size) => sum + 2 * size, 0)).toBeLessThanOrEqual(5 * 1024 * 1024);
   });
 

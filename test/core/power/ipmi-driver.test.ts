@@ -9,8 +9,7 @@ import { type IpmiSim, ipmiSimSkipReason, startIpmiSim } from '../../support/ipm
 import { until } from '../../support/until.js';
 
 // The IPMI driver against a real IPMI-over-LAN BMC: OpenIPMI's ipmi_sim driving a QEMU VM.
-const skip = ipmiSimSkipReason();
-if (skip) console.warn(`skipping the IPMI driver tests: ${skip}`);
+const skip = ipmiSimSkipReason(import.meta.filename);
 const PASSWORD = 'Ipmi-Secret-4711';
 const RECORDER = fileURLToPath(new URL('../../support/ipmi-sim/ipmitool-recorder.sh', import.meta.url));
 let sim: IpmiSim;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { inject } from 'vitest';
 import { ENABLE_COMMAND, INSTALL_SCRIPT, listedPackages, REPO_ROOT } from './debian-packages.js';
 
@@ -18,6 +18,7 @@ export interface SkipRecord {
  * and returns the reason for `describe.skipIf`. With CI=true it throws instead: CI must run every suite.
  */
 export function recordSkip(suite: string, reason: string, enable: string): string {
+  assertSuite(suite);
   const record: SkipRecord = { suite: relative(REPO_ROOT, suite), reason, enable };
   if (process.env.CI) throw new Error(`${record.suite} must run in CI: ${reason}; run: ${enable}`);
   const name = createHash('sha256').update(record.suite).digest('hex').slice(0, 16);
@@ -30,6 +31,7 @@ export function recordSkip(suite: string, reason: string, enable: string): strin
  * .ci/install-packages.sh) is installed, else the reason, recorded for the end-of-run summary.
  */
 export function skipUnlessInstalled(suite: string, packages: string[]): string | undefined {
+  assertSuite(suite);
   const unlisted = packages.filter((name) => !listedPackages().includes(name));
   if (unlisted.length > 0) throw new Error(`add ${unlisted.join(', ')} to the packages of ${INSTALL_SCRIPT}`);
   const missing = packages.filter((name) => inject('missingDebianPackages').includes(name));
@@ -40,4 +42,10 @@ export function skipUnlessInstalled(suite: string, packages: string[]): string |
 /** Whether a Debian package is installed (for suites that run more where it is, e.g. busybox). */
 export function isInstalled(pkg: string): boolean {
   return !inject('missingDebianPackages').includes(pkg);
+}
+
+/** `suite` must be the test file's `import.meta.filename`, so the summary can name it. */
+function assertSuite(suite: string): void {
+  if (!isAbsolute(suite) || !suite.endsWith('.ts'))
+    throw new Error(`pass the test file's import.meta.filename as the suite, not ${JSON.stringify(suite)}`);
 }
