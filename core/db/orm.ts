@@ -28,7 +28,10 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options> = {}
       pathTs: MIGRATIONS_PATH,
       migrationsList: MIGRATIONS,
       emit: 'ts',
-      snapshot: true,
+      // MikroORM rewrites the snapshot after every migration run when this is on: each `npm start` and
+      // test database would overwrite the committed file with its own schema (the migrations test, which
+      // migrates down to nothing, emptied it). Only `npm run migration:create` turns it on.
+      snapshot: false,
       snapshotName: '.snapshot',
       transactional: true,
       allOrNothing: true,
