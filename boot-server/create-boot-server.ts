@@ -5,7 +5,7 @@ import type Koa from 'koa';
 import type { Registry } from 'prom-client';
 import type { Core } from '../core/create-core.js';
 import { bootServerMetrics, createMetricsRegistry } from '../core/metrics.js';
-import { createAdminApp } from './admin-app.js';
+import { type AdminAppOptions, createAdminApp } from './admin-app.js';
 import { createBootApp } from './boot-app.js';
 import type { BootServerDeps } from './deps.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './ipxe/scripts.js';
@@ -22,6 +22,8 @@ export interface BootServerOptions {
   pollSeconds?: number;
   /** Retry loop of fetches in iPXE scripts. @defaultValue 5 attempts, 5 s apart, 30 s give-up pause */
   retry?: Partial<RetryPolicy>;
+  /** Dashboard tuning: live stream heartbeat and buffer, sign-in rate limit. */
+  dashboard?: AdminAppOptions;
 }
 
 export interface BootServer {
@@ -61,7 +63,7 @@ export function createBootServer(core: Core, opts: BootServerOptions = {}): Boot
     },
   };
   const boot = createBootApp(deps);
-  const admin = createAdminApp(deps, opts.adminMounts ?? []);
+  const admin = createAdminApp(deps, opts.adminMounts ?? [], opts.dashboard);
   const servers: Server[] = [];
 
   return {
@@ -83,6 +85,8 @@ export function createBootServer(core: Core, opts: BootServerOptions = {}): Boot
       return { bootPort, apiPort };
     },
     async stop({ graceMs = 10_000 } = {}) {
+      // Live streams never finish by themselves: end them so the listener can close.
+      await admin.close();
       await Promise.all(
         servers.splice(0).map(
           (server) =>

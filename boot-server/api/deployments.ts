@@ -1,5 +1,7 @@
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import { z } from 'zod';
+import type { ActiveSession } from '../../core/dashboard/session-store.js';
 import { deployRequestInput } from '../../core/deployments/deploy-request.js';
 import type { Actor } from '../../core/deployments/deployment.entity.js';
 import { ALL_STATES, type DeploymentState } from '../../core/deployments/lifecycle.js';
@@ -14,6 +16,20 @@ import { decisionJson, deploymentJson, eventJson } from './serialize.js';
  * separates people in chat, so API requests are filed under a different actor id than API decisions.
  */
 export const API_ACTOR: Actor = { platform: 'api', id: 'api', name: 'api' };
+
+/**
+ * Who decides from a dashboard session: the name given at sign-in, on platform `web`. Requests and
+ * decisions share the id, so the self-approval rule separates dashboard users as it does chat users.
+ */
+export function webActor(session: ActiveSession): Actor {
+  return { platform: 'web', id: `web:${session.actorName}`, name: session.actorName };
+}
+
+/** The actor of a request: its dashboard session, or the API token holder. */
+function deciderOf(ctx: Context): Actor {
+  const session = ctx.state.session as ActiveSession | undefined;
+  return session ? webActor(session) : API_ACTOR;
+}
 
 // The request as chat takes it (one schema in core), plus who to show as the requester. A machine of
 // the inventory may stand in for the MAC.
@@ -70,7 +86,10 @@ export function deploymentsApi(router: Router, { core }: BootServerDeps): void {
 
   router.post('/api/v1/deployments', jsonBody, async (ctx) => {
     const { requestedBy, ...request } = parseBody(createBody, ctx.request.body);
-    const actor: Actor = { platform: 'api', id: 'api-request', name: requestedBy ?? 'api' };
+    const session = ctx.state.session as ActiveSession | undefined;
+    const actor: Actor = session
+      ? webActor(session)
+      : { platform: 'api', id: 'api-request', name: requestedBy ?? 'api' };
     const { deployment, password } = await service.request(request, actor);
     ctx.status = 201;
     ctx.set('Location', `/api/v1/deployments/${deployment.id}`);
@@ -92,7 +111,9 @@ export function deploymentsApi(router: Router, { core }: BootServerDeps): void {
 
   router.post('/api/v1/deployments/:id/approve', jsonBody, async (ctx) => {
     parseBody(z.object({}).strict(), ctx.request.body);
-    const deployment = await service.approve(deploymentId(ctx.params.id!), API_ACTOR, { approver: true });
+    const deployment = await service.approve(deploymentId(ctx.params.id!), deciderOf(ctx), {
+      approver: true,
+    });
     ctx.body = deploymentJson(deployment);
   });
 
@@ -101,7 +122,7 @@ export function deploymentsApi(router: Router, { core }: BootServerDeps): void {
       const { reason } = parseBody(decisionBody, ctx.request.body);
       const deployment = await service[verdict](
         deploymentId(ctx.params.id!),
-        API_ACTOR,
+        deciderOf(ctx),
         { approver: true },
         reason,
       );

@@ -30,9 +30,14 @@ export function machineIpxeRoute(router: Router, deps: BootServerDeps): void {
   });
 }
 
-async function scriptFor(
+/**
+ * The script `/ipxe/:mac` answers for a machine. With `preview` (the dashboard's "what would it get right
+ * now"), nothing is recorded: an approved deployment stays approved, and its token is masked.
+ */
+export async function scriptFor(
   { mac, deployment: d, bootInfo }: MachineState,
-  { core, retry, pollSeconds }: BootServerDeps,
+  { core, retry, pollSeconds }: Pick<BootServerDeps, 'core' | 'retry' | 'pollSeconds'>,
+  opts: { preview?: boolean } = {},
 ): Promise<{ outcome: IpxeOutcome; script: string }> {
   const local = (deployment: Deployment | null) => ({
     outcome: 'local' as const,
@@ -50,13 +55,15 @@ async function scriptFor(
   const image = await core.deployments.image(d.os);
   const profile = resolveProfile(d.profile as Profile, bootInfo.manufacturer, bootInfo.product);
   // Render before recording anything: a template failure leaves the deployment approved (a 500).
+  const token = core.deployments.tokenFor(d);
   const script = renderInstallScript(core.templates, {
     config: core.config,
     deployment: { ...d, boot: bootInfo, resolvedProfile: profile },
     image,
-    token: core.deployments.tokenFor(d),
+    token,
     retry,
   });
+  if (opts.preview) return { outcome: 'install', script: script.replaceAll(token, '«token»') };
   const booted = await core.deployments.markBooting(d.id, bootInfo, profile);
   // Cancelled (or failed) between the lookup and markBooting: the script must not be served.
   if (booted.status !== 'booting') return local(booted);

@@ -51,6 +51,13 @@ export const configSchema = z.object({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(8081),
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * The admin listener sits behind a reverse proxy: trust its X-Forwarded-Proto (session cookies get
+   * `Secure` over HTTPS) and X-Forwarded-For (sign-in attempts are limited per client address).
+   */
+  TRUST_PROXY: bool.default('false'),
+  /** How long a dashboard sign-in lasts. */
+  DASHBOARD_SESSION_HOURS: z.coerce.number().positive('must be a positive number of hours').default(12),
   /** Key for callback tokens and for encrypting secrets at rest (32+ bytes, hex or base64). */
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   /** Folder the boot server serves at /files/ (wimboot, boot.wim, install.wim, kernels), with range requests. */

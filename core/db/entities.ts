@@ -1,4 +1,5 @@
 import { ChatRefSchema } from '../chat/chat-ref.entity.js';
+import { DashboardSessionSchema } from '../dashboard/dashboard-session.entity.js';
 import { DecisionSchema } from '../deployments/decision.entity.js';
 import { DeploymentSchema } from '../deployments/deployment.entity.js';
 import { DeploymentEventSchema } from '../deployments/deployment-event.entity.js';
@@ -21,4 +22,5 @@ export const ENTITIES = [
   MachineSchema,
   PowerRunSchema,
   PowerActionSchema,
+  DashboardSessionSchema,
 ];

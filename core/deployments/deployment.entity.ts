@@ -14,7 +14,8 @@ export interface BootInfo {
 
 /** Who did something, on which platform. */
 export interface Actor {
-  platform: 'discord' | 'slack' | 'shell' | 'api' | 'system';
+  /** `web`: the dashboard (a signed-in browser). */
+  platform: 'discord' | 'slack' | 'shell' | 'api' | 'web' | 'system';
   id: string;
   name: string;
 }

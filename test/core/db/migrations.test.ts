@@ -20,6 +20,7 @@ describe('migrations', () => {
       expect(tables.map((t) => t.tablename)).toEqual(
         expect.arrayContaining([
           'chat_ref',
+          'dashboard_session',
           'decision',
           'deployment',
           'deployment_event',
