@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs (QEMU + iPXE + OVMF for the real PXE clients,
 # busybox/cpio for the tiny test initrd, dnsmasq/iproute2 for the proxy-DHCP tests, xmllint for
-# answer-file validation, ipmi_sim + ipmitool for the IPMI power tests). Idempotent: a fast no-op when everything is already installed.
+# answer-file validation, ipmi_sim + ipmitool for the IPMI power tests, chromium for the dashboard's
+# browser tests). Idempotent: a fast no-op when everything is already installed.
 # Usage (as root, Debian 12): .ci/install-packages.sh
 set -euo pipefail
 
@@ -20,6 +21,7 @@ packages=(
   libxml2-utils   # xmllint
   openipmi        # ipmi_sim: a real IPMI-over-LAN BMC whose power switch is a QEMU VM (power tests)
   ipmitool        # the IPMI power driver's client (-I lanplus), also what operators install
+  chromium        # the dashboard's browser tests (driven by playwright-core, which downloads no browser)
 )
 
 missing=()

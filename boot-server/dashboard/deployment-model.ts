@@ -1,9 +1,11 @@
+import { IsolationLevel } from '@mikro-orm/core';
 import { formatPhases, phases, runTime } from '../../chat/messages/durations.js';
 import { firmwareLabel, profileLabel } from '../../chat/messages/labels.js';
 import type { ChatRef } from '../../core/chat/chat-ref.entity.js';
 import { ChatRefRepository } from '../../core/chat/chat-ref-repository.js';
 import type { Config } from '../../core/config/index.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
+import { DeploymentRepository } from '../../core/deployments/deployment-repository.js';
 import { isActive } from '../../core/deployments/lifecycle.js';
 import type { BootServerDeps } from '../deps.js';
 import { scriptFor } from '../routes/machine-ipxe.js';
@@ -49,14 +51,19 @@ export async function loadDeployment(
   now = new Date(),
 ): Promise<DeploymentModel> {
   const { core } = deps;
-  const repo = core.deployments.repository();
-  const d = await repo.get(id);
-  const [events, decisions, refs, current] = await Promise.all([
-    repo.events(id),
-    repo.decisions(id),
-    new ChatRefRepository(core.orm.em.fork()).forDeployment(id),
-    core.deployments.activeByMac(d.mac),
-  ]);
+  // One snapshot: the state in the header and the last line of the timeline always agree.
+  const { d, events, decisions, refs } = await core.orm.em.fork().transactional(
+    async (em) => {
+      const repo = new DeploymentRepository(em);
+      const d = await repo.get(id);
+      const events = await repo.events(id);
+      const decisions = await repo.decisions(id);
+      const refs = await new ChatRefRepository(em).forDeployment(id);
+      return { d, events, decisions, refs };
+    },
+    { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
+  );
+  const current = await core.deployments.activeByMac(d.mac);
   let previous = d.createdAt.getTime();
   const list = phases(d, d.finishedAt ?? now);
   return {

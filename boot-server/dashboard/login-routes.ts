@@ -29,7 +29,10 @@ export function loginRoutes(router: Router, deps: LoginRouteDeps): void {
   const expected = deps.apiToken ? digest(deps.apiToken) : null;
 
   const form = (ctx: Context, status: number, error: string | null, name = '') => {
-    const csrf = randomBytes(24).toString('base64url');
+    // Reuse the browser's token: a second GET (another tab, a favicon redirected here) must not
+    // invalidate the form already on screen.
+    const held = ctx.cookies.get(LOGIN_CSRF_COOKIE) ?? '';
+    const csrf = /^[A-Za-z0-9_-]{32}$/.test(held) ? held : randomBytes(24).toString('base64url');
     ctx.cookies.set(LOGIN_CSRF_COOKIE, csrf, cookieFlags(ctx, LOGIN_FORM_MS));
     ctx.status = status;
     ctx.type = 'html';

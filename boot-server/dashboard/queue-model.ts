@@ -1,3 +1,4 @@
+import { IsolationLevel } from '@mikro-orm/core';
 import { STATE_LABELS } from '../../chat/messages/labels.js';
 import type { Core } from '../../core/create-core.js';
 import { Decision } from '../../core/deployments/decision.entity.js';
@@ -36,7 +37,7 @@ export interface QueueRow {
 
 export interface QueueModel {
   now: Date;
-  groups: { state: DeploymentState; label: string; count: number; rows: QueueRow[] }[];
+  groups: { key: DeploymentState; label: string; count: number; rows: QueueRow[] }[];
   activeCount: number;
   finished: QueueRow[];
   /** Filter choices: every active state. */
@@ -52,20 +53,28 @@ const MAX_ROWS = 500;
 
 /** Active deployments grouped by state, and the ones that finished in the last day. */
 export async function loadQueue(core: Core, now = new Date()): Promise<QueueModel> {
-  const em = core.orm.em.fork();
-  const [active, finished, images] = await Promise.all([
-    em.find(Deployment, { status: { $in: [...ACTIVE_STATES] } }, { orderBy: { id: 'asc' }, limit: MAX_ROWS }),
-    em.find(
-      Deployment,
-      { status: { $in: [...TERMINAL_STATES] }, finishedAt: { $gte: new Date(now.getTime() - RECENT_MS) } },
-      { orderBy: { finishedAt: 'desc' }, limit: 100 },
-    ),
-    em.find(OsImage, {}, { orderBy: { id: 'asc' } }),
-  ]);
-  const ids = [...active, ...finished].map((d) => d.id);
-  const approvals = ids.length
-    ? await em.find(Decision, { deploymentId: { $in: ids }, accepted: true, verdict: 'approve' })
-    : [];
+  // One snapshot, so a row and its approver always agree.
+  const { active, finished, images, approvals } = await core.orm.em.fork().transactional(
+    async (em) => {
+      const active = await em.find(
+        Deployment,
+        { status: { $in: [...ACTIVE_STATES] } },
+        { orderBy: { id: 'asc' }, limit: MAX_ROWS },
+      );
+      const finished = await em.find(
+        Deployment,
+        { status: { $in: [...TERMINAL_STATES] }, finishedAt: { $gte: new Date(now.getTime() - RECENT_MS) } },
+        { orderBy: { finishedAt: 'desc' }, limit: 100 },
+      );
+      const images = await em.find(OsImage, {}, { orderBy: { id: 'asc' } });
+      const ids = [...active, ...finished].map((d) => d.id);
+      const approvals = ids.length
+        ? await em.find(Decision, { deploymentId: { $in: ids }, accepted: true, verdict: 'approve' })
+        : [];
+      return { active, finished, images, approvals };
+    },
+    { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
+  );
   const approverOf = new Map(approvals.map((a) => [a.deploymentId, a.actorName]));
   const nameOf = new Map(images.map((i) => [i.id, i.name]));
   const row = (d: Deployment): QueueRow => ({
@@ -76,7 +85,8 @@ export async function loadQueue(core: Core, now = new Date()): Promise<QueueMode
     osName: nameOf.get(d.os) ?? d.os,
     edition: d.edition,
     status: d.status,
-    stage: d.stage,
+    // The stage repeats the state until an installer reports its own (`image_downloading`).
+    stage: d.stage === d.status || d.stage === 'requested' ? null : d.stage,
     progress: d.progress,
     requester: d.requestedBy.name,
     requesterPlatform: d.requestedBy.platform,
@@ -104,7 +114,7 @@ export async function loadQueue(core: Core, now = new Date()): Promise<QueueMode
     now,
     groups: ACTIVE_STATES.map((state) => {
       const inState = rows.filter((r) => r.status === state);
-      return { state, label: shortLabel(state), count: inState.length, rows: inState };
+      return { key: state, label: shortLabel(state), count: inState.length, rows: inState };
     }).filter((g) => g.count > 0),
     activeCount: rows.length,
     finished: finished.map(row),

@@ -56,10 +56,9 @@ export function createDashboardViews(dir: string = VIEWS): DashboardViews {
     duration: (ms: unknown) => (typeof ms === 'number' ? formatDuration(ms) : '—'),
     /** A state as text with its symbol: never colour alone. */
     state: (s: unknown) => {
-      const known = STATE_LABELS[s as DeploymentState];
-      const label = known ? shortLabel(s as DeploymentState) : String(s);
+      const symbol = STATE_SYMBOLS[s as DeploymentState] ?? '•';
       return new hbs.SafeString(
-        `<span class="state state-${esc(s)}"><span aria-hidden="true">${known?.emoji ?? '•'}</span> ${esc(label)}</span>`,
+        `<span class="state state-${esc(s)}"><span aria-hidden="true">${symbol}</span> ${esc(shortLabel(s as DeploymentState))}</span>`,
       );
     },
     stage: (s: unknown) => (typeof s === 'string' && s ? stageLabel(s).label : '—'),
@@ -92,6 +91,23 @@ export function createDashboardViews(dir: string = VIEWS): DashboardViews {
     },
   };
 }
+
+/**
+ * A symbol per state from fonts every Linux NOC screen has (DejaVu), unlike the chat's emoji; the word
+ * next to it carries the meaning.
+ */
+const STATE_SYMBOLS: Record<DeploymentState, string> = {
+  pending_approval: '◷',
+  approved: '✓',
+  booting: '▶',
+  installing: '⚙',
+  configuring: '◑',
+  done: '✔',
+  failed: '✖',
+  rejected: '⊘',
+  expired: '⌛',
+  cancelled: '⊘',
+};
 
 /** Labels short enough for a table cell. */
 export function shortLabel(s: DeploymentState): string {
