@@ -85,6 +85,10 @@ export function createEventFeed(
   const maxBackfill = opts.maxBackfill ?? 1000;
   const subscribers = new Set<FeedSubscriber>();
   let cursor: bigint | null = null;
+  /** Newest id when the feed started; older events are never delivered live. */
+  let floor = 0n;
+  /** Bumped each time the feed stops. */
+  let generation = 0;
   /** Ids delivered within the overlap window, so re-reading it delivers nothing twice. */
   const recent = new Set<string>();
   let listener: PgListener | null = null;
@@ -119,14 +123,24 @@ export function createEventFeed(
   };
 
   const pullOnce = async (): Promise<void> => {
-    let at: bigint = cursor ?? (await latest());
+    // A pull still running when the last subscriber left must not leave its position for the next start.
+    const run = generation;
+    if (cursor === null) {
+      // Start where the table is now: what came before belongs to each subscriber's own backlog.
+      const now = await latest();
+      if (run !== generation) return;
+      floor = now;
+      cursor = now;
+    }
+    let at: bigint = cursor;
     for (;;) {
       const from: bigint = at > OVERLAP ? at - OVERLAP : 0n;
       const result = await core.sql.query(`${SELECT} where e.id > $1 order by e.id limit ${PAGE}`, [
         from.toString(),
       ]);
+      if (run !== generation) return;
       const rows = result.rows as Record<string, unknown>[];
-      const fresh = rows.map(toItem).filter((item) => !recent.has(item.id));
+      const fresh = rows.map(toItem).filter((item) => !recent.has(item.id) && BigInt(item.id) > floor);
       for (const item of fresh) {
         recent.add(item.id);
         if (BigInt(item.id) > at) at = BigInt(item.id);
@@ -171,6 +185,7 @@ export function createEventFeed(
     poll.unref();
   };
   const stop = () => {
+    generation++;
     clearInterval(poll);
     const l = listener;
     listener = null;
