@@ -173,6 +173,7 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
     const cell = page.locator('td[data-label=Name]', { hasText: 'onerror' });
     expect(await cell.textContent()).toBe(XSS);
     expect(await page.locator('img[src="x"]').count()).toBe(0);
+    await shot('images');
     await page.goto(`${app.api}/`);
     await page.click('#new-deployment');
     expect(await page.locator('#new-os option[value=xss]').textContent()).toBe(`${XSS} (xss)`);

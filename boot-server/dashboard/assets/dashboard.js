@@ -33,7 +33,11 @@
   // --- Toasts ---
   const toast = document.getElementById('toast');
   let toastTimer;
-  function say(text, link) {
+  // A toast stays until dismissed when it carries something to copy (a password shown once).
+  toast.addEventListener('click', () => {
+    toast.hidden = true;
+  });
+  function say(text, link, sticky = false) {
     toast.textContent = text;
     if (link) {
       const a = document.createElement('a');
@@ -44,6 +48,7 @@
     }
     toast.hidden = false;
     clearTimeout(toastTimer);
+    if (sticky) return;
     toastTimer = setTimeout(() => {
       toast.hidden = true;
     }, 8000);
@@ -253,6 +258,7 @@
       `Deployment #${d.id} requested: ${d.os} on ${d.mac} as ${d.hostname}, waiting for approval.` +
         (d.password ? ` Password (shown once): ${d.password}` : ''),
       { href: `/deployments/${d.id}`, text: 'Open' },
+      Boolean(d.password),
     );
     refresh();
   });
