@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { createSessionStore } from '../core/dashboard/session-store.js';
-import { createEventFeed } from '../core/deployments/event-feed.js';
+import { createEventFeed, type EventFeedOptions } from '../core/deployments/event-feed.js';
 import { deploymentsApi } from './api/deployments.js';
 import { type EventStreamOptions, eventStreamApi } from './api/event-stream.js';
 import { imagesApi } from './api/images.js';
@@ -23,6 +23,8 @@ import { metricsRoute } from './routes/metrics.js';
 export interface AdminAppOptions {
   /** Live stream tuning (tests shorten the heartbeat). */
   stream?: EventStreamOptions;
+  /** Live feed tuning (tests lengthen the safety-net poll to prove notifications alone suffice). */
+  feed?: EventFeedOptions;
   /** Sign-in rate limit per address. @defaultValue 5 wrong tokens per 15 minutes */
   loginThrottle?: LoginThrottleOptions;
 }
@@ -44,7 +46,7 @@ export function createAdminApp(
   app.proxy = config.TRUST_PROXY;
   const router = new Router();
   const sessions = createSessionStore(deps.core.orm);
-  const feed = createEventFeed(deps.core);
+  const feed = createEventFeed(deps.core, opts.feed);
   const views = createDashboardViews();
   deploymentsApi(router, deps);
   imagesApi(router, deps);
