@@ -69,7 +69,8 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
       });
       expect(res.status).toBe(201);
     }
-    browser = await launchBrowser();
+    // A viewer far from UTC: times must show in their zone.
+    browser = await launchBrowser({ timezoneId: 'America/New_York', locale: 'en-US' });
     page = await browser.context.newPage();
     page.on('dialog', (d) => {
       dialogs.push(d.message());
@@ -103,7 +104,7 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
     // Expiring: DASHBOARD_SESSION_HOURS (12 by default), not a browser-session cookie.
     const hours = (session!.expires - Date.now() / 1000) / 3600;
     expect(hours).toBeGreaterThan(11.9);
-    expect(hours).toBeLessThanOrEqual(12);
+    expect(hours).toBeLessThan(12.01);
     await expect.poll(() => page.locator('#live').getAttribute('data-state')).toBe('live');
   });
 
@@ -164,7 +165,24 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
       true,
     );
+    // In the viewer's zone, UTC on hover.
+    const time = page.locator('tr[data-event] time').last();
+    const iso = (await time.getAttribute('datetime'))!;
+    const local = new Intl.DateTimeFormat('en-US', {
+      dateStyle: 'medium',
+      timeStyle: 'medium',
+      timeZone: 'America/New_York',
+    });
+    expect(await time.textContent()).toBe(local.format(new Date(iso)));
+    expect(await time.getAttribute('title')).toBe(`${iso.slice(0, 19).replace('T', ' ')} UTC`);
     expect(await page.locator('img[src="x"], main b, main script').count()).toBe(0);
+    // Progress as the installer reports it, for the queue's progress column.
+    await fetch(callback, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'status=image_downloading&progress=45',
+    });
+    await expect.poll(() => page.locator('.bar').textContent()).toContain('45%');
     await shot('deployment');
   });
 
@@ -224,6 +242,21 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
       decisions: unknown[];
     };
     expect(after).toMatchObject({ status: 'pending_approval', decisions: [] });
+  });
+
+  it('is usable from the keyboard: the dialog opens, takes focus and closes with Escape', async () => {
+    await page.goto(`${app.api}/`);
+    let focused = '';
+    for (let i = 0; i < 20 && focused !== 'new-deployment'; i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => document.activeElement?.id ?? '');
+    }
+    expect(focused).toBe('new-deployment');
+    await page.keyboard.press('Enter');
+    expect(await page.locator('#new-dialog').evaluate((d) => (d as HTMLDialogElement).open)).toBe(true);
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('mac');
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#new-dialog').evaluate((d) => (d as HTMLDialogElement).open)).toBe(false);
   });
 
   it('is readable on a phone', async () => {

@@ -16,7 +16,7 @@ export function browserSkipReason(): string | null {
 
 /** A headless Chromium with a fresh profile, removed again by `close`. */
 export async function launchBrowser(
-  opts: { viewport?: { width: number; height: number } } = {},
+  opts: { viewport?: { width: number; height: number }; timezoneId?: string; locale?: string } = {},
 ): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = await mkdtemp(join(tmpdir(), 'octofleet-chromium-'));
   // launchPersistentContext is how Playwright takes a --user-data-dir: a fresh one per run.
@@ -24,6 +24,8 @@ export async function launchBrowser(
     executablePath: CHROMIUM,
     headless: true,
     viewport: opts.viewport ?? { width: 1280, height: 900 },
+    timezoneId: opts.timezoneId,
+    locale: opts.locale,
     args: [
       '--headless',
       '--no-sandbox',

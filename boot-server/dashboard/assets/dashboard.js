@@ -139,6 +139,7 @@
     live.querySelector('.text').textContent = text;
   }
   if (live && region) {
+    live.hidden = false;
     const after = document.body.dataset.lastEventId;
     const source = new EventSource(`/api/v1/events/stream?lastEventId=${encodeURIComponent(after ?? '')}`);
     const only = region.dataset.deployment;
