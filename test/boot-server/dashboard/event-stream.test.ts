@@ -19,7 +19,7 @@ beforeAll(async () => {
   // The safety-net poll is pushed out of reach: what arrives here came through notifications.
   t = await startTestBootServer(
     {},
-    { dashboard: { stream: { heartbeatMs: 200 }, feed: { pollMs: 600_000 } } },
+    { dashboard: { stream: { heartbeatMs: 200 }, feed: { pollMs: 600_000, maxBackfill: 4 } } },
   );
   await t.core.deployments.images().create(TINY_IMAGE);
 });
@@ -152,6 +152,13 @@ describe('GET /api/v1/events/stream', () => {
     const second = await request('52:54:00:00:e5:03', 'stream03');
     await until(() => stream.deployments().length >= 3, 'events arrived', 5000);
     expect(stream.deployments()[2]).toMatchObject({ deploymentId: second, stage: 'requested' });
+    await stream.close();
+  });
+
+  it('asks a client that missed too much to reload instead of replaying it all', async () => {
+    const stream = await openStream({ ...bearer, 'last-event-id': '0' });
+    await until(() => stream.messages.some((m) => m.event === 'reset'), 'a reset message', 5000);
+    expect(stream.deployments()).toEqual([]);
     await stream.close();
   });
 
