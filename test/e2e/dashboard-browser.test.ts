@@ -218,6 +218,9 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
     )) as unknown as [string, string];
     await expect.poll(() => page.locator('#toast').textContent()).toContain(`Deployment #${id} requested`);
     await expect.poll(() => row(Number(id)).textContent()).toContain('alice');
+    // The note with the password stays until dismissed.
+    await page.locator('#toast').click();
+    expect(await page.locator('#toast').isHidden()).toBe(true);
     await shot('queue');
   });
 
