@@ -247,6 +247,29 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
     expect(after).toMatchObject({ status: 'pending_approval', decisions: [] });
   });
 
+  it('lists a machine that finished in the systems registry', async () => {
+    const mac = '52:54:00:da:5b:05';
+    const id = await requestViaApi(mac, 'db05');
+    expect((await api(`/api/v1/deployments/${id}/approve`, { json: {} })).status).toBe(200);
+    const script = await (
+      await fetch(
+        `${app.boot}/ipxe/${mac}?platform=pcbios&arch=x86_64&manufacturer=Dell%20Inc.&product=PowerEdge%20R650`,
+      )
+    ).text();
+    const callback = /cb=(http:\/\/\S+)/.exec(script)![1]!;
+    const done = await fetch(callback, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"status":"done"}',
+    });
+    expect(done.status).toBe(200);
+    await page.goto(`${app.api}/systems`);
+    const line = page.locator('tbody tr', { hasText: 'db05' });
+    expect(await line.textContent()).toContain('Dell Inc. PowerEdge R650');
+    expect(await line.textContent()).toContain(mac);
+    await shot('systems');
+  });
+
   it('is usable from the keyboard: the dialog opens, takes focus and closes with Escape', async () => {
     await page.goto(`${app.api}/`);
     let focused = '';
