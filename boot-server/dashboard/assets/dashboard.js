@@ -125,8 +125,9 @@
     } finally {
       fetching = false;
       if (pending) {
+        // A burst (a boot storm's callbacks) re-renders at most about three times a second.
         pending = false;
-        refresh();
+        setTimeout(refresh, 300);
       }
     }
   }
