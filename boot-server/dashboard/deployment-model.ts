@@ -7,8 +7,11 @@ import type { Config } from '../../core/config/index.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import { DeploymentRepository } from '../../core/deployments/deployment-repository.js';
 import { isActive } from '../../core/deployments/lifecycle.js';
+import { MachineRepository } from '../../core/machines/machine-repository.js';
+import { PowerRun } from '../../core/power/power-run.entity.js';
 import type { BootServerDeps } from '../deps.js';
 import { scriptFor } from '../routes/machine-ipxe.js';
+import { bmcLabel } from './machines-model.js';
 
 export interface DeploymentModel {
   now: Date;
@@ -42,6 +45,8 @@ export interface DeploymentModel {
   }[];
   ipxe: { outcome: string; script: string; otherDeploymentId: number | null; error: string | null };
   chat: { platform: string; where: string; url: string | null }[];
+  /** The inventory machine with this MAC, its BMC, and where the power sequence stands. */
+  machine: { name: string; bmc: string | null; power: string | null } | null;
 }
 
 /** Everything the page of one deployment shows. */
@@ -52,14 +57,16 @@ export async function loadDeployment(
 ): Promise<DeploymentModel> {
   const { core } = deps;
   // One snapshot: the state in the header and the last line of the timeline always agree.
-  const { d, events, decisions, refs } = await core.orm.em.fork().transactional(
+  const { d, events, decisions, refs, machine, power } = await core.orm.em.fork().transactional(
     async (em) => {
       const repo = new DeploymentRepository(em);
       const d = await repo.get(id);
       const events = await repo.events(id);
       const decisions = await repo.decisions(id);
       const refs = await new ChatRefRepository(em).forDeployment(id);
-      return { d, events, decisions, refs };
+      const machine = await new MachineRepository(em).findByMac(d.mac);
+      const power = await em.findOne(PowerRun, { deploymentId: id });
+      return { d, events, decisions, refs, machine, power };
     },
     { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
   );
@@ -105,6 +112,15 @@ export async function loadDeployment(
     })),
     ipxe: await previewIpxe(deps, d, current),
     chat: refs.map((r) => chatLink(r, core.config)),
+    machine: machine
+      ? {
+          name: machine.name,
+          bmc: bmcLabel(machine),
+          power: power
+            ? `${power.step.replace('_', ' ')}${power.powerBefore ? ` (was ${power.powerBefore})` : ''}${power.error ? `: ${power.error}` : ''}`
+            : null,
+        }
+      : null,
   };
 }
 

@@ -7,6 +7,7 @@ import { OsImage } from '../../core/images/os-image.entity.js';
 import { System } from '../../core/systems/system.entity.js';
 import type { BootServerDeps } from '../deps.js';
 import { type DeploymentModel, loadDeployment } from './deployment-model.js';
+import { loadMachines } from './machines-model.js';
 import { loadQueue } from './queue-model.js';
 import type { DashboardViews, LayoutModel } from './views.js';
 
@@ -16,6 +17,7 @@ import type { DashboardViews, LayoutModel } from './views.js';
  */
 export const NAV = [
   { path: '/', title: 'Queue' },
+  { path: '/machines', title: 'Machines' },
   { path: '/systems', title: 'Systems' },
   { path: '/images', title: 'Images' },
 ];
@@ -96,6 +98,11 @@ export function dashboardPages(router: Router, { deps, views, feed }: PageDeps):
         return loadDeployment(deps, /^\d{1,10}$/.test(raw) ? Number(raw) : 0);
       },
     ),
+  );
+
+  router.get(
+    '/machines',
+    page({ view: 'machines', current: '/machines', title: () => 'Machines' }, () => loadMachines(core)),
   );
 
   router.get(

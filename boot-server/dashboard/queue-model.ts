@@ -11,6 +11,7 @@ import {
 } from '../../core/deployments/lifecycle.js';
 import { OsImage } from '../../core/images/os-image.entity.js';
 import { PROFILES } from '../../core/images/profiles.js';
+import { Machine } from '../../core/machines/machine.entity.js';
 import { shortLabel } from './views.js';
 
 /** One deployment as a row of the queue. */
@@ -44,6 +45,8 @@ export interface QueueModel {
   states: { value: DeploymentState; label: string }[];
   images: { id: string; name: string; editions: string[] }[];
   profiles: readonly string[];
+  /** Inventory machines the New deployment dialog offers instead of a MAC. */
+  machines: string[];
 }
 
 /** Finished deployments stay on the queue page this long. */
@@ -54,7 +57,7 @@ const MAX_ROWS = 500;
 /** Active deployments grouped by state, and the ones that finished in the last day. */
 export async function loadQueue(core: Core, now = new Date()): Promise<QueueModel> {
   // One snapshot, so a row and its approver always agree.
-  const { active, finished, images, approvals } = await core.orm.em.fork().transactional(
+  const { active, finished, images, approvals, machines } = await core.orm.em.fork().transactional(
     async (em) => {
       const active = await em.find(
         Deployment,
@@ -71,7 +74,8 @@ export async function loadQueue(core: Core, now = new Date()): Promise<QueueMode
       const approvals = ids.length
         ? await em.find(Decision, { deploymentId: { $in: ids }, accepted: true, verdict: 'approve' })
         : [];
-      return { active, finished, images, approvals };
+      const machines = await em.find(Machine, {}, { orderBy: { name: 'asc' }, fields: ['name'], limit: 500 });
+      return { active, finished, images, approvals, machines };
     },
     { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
   );
@@ -121,5 +125,6 @@ export async function loadQueue(core: Core, now = new Date()): Promise<QueueMode
     states: ACTIVE_STATES.map((value) => ({ value, label: STATE_LABELS[value] ? shortLabel(value) : value })),
     images: images.map((i) => ({ id: i.id, name: i.name, editions: Object.keys(i.editions ?? {}) })),
     profiles: PROFILES,
+    machines: machines.map((m) => m.name),
   };
 }

@@ -270,6 +270,34 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
     await shot('systems');
   });
 
+  it('lists the machine inventory without BMC secrets', async () => {
+    const put = await api('/api/v1/machines/rack12-web01', {
+      method: 'PUT',
+      json: {
+        mac: '52:54:00:da:5b:06',
+        bmc: { driver: 'ipmi', address: '10.1.2.3', username: 'admin', password: 'bmc-secret-pw' },
+        bootMode: 'legacy',
+        tags: ['rack12'],
+      },
+    });
+    expect(put.status).toBe(201);
+    await page.goto(`${app.api}/machines`);
+    const line = page.locator('tbody tr', { hasText: 'rack12-web01' });
+    expect(await line.textContent()).toContain('ipmi 10.1.2.3');
+    expect(await line.textContent()).toContain('legacy');
+    expect(await page.content()).not.toContain('bmc-secret-pw');
+    await shot('machines');
+
+    // The New deployment dialog offers the machine instead of a MAC.
+    await page.goto(`${app.api}/`);
+    await page.click('#new-deployment');
+    await page.selectOption('#new-form select[name=machine]', 'rack12-web01');
+    await page.selectOption('#new-os', 'tinylinux');
+    await page.click('#new-form button[type=submit]');
+    await app.printed(/┌─ Deployment #\d+: Tiny Linux → rack12-web01\n/);
+    await page.locator('#toast').click();
+  });
+
   it('is usable from the keyboard: the dialog opens, takes focus and closes with Escape', async () => {
     await page.goto(`${app.api}/`);
     let focused = '';
@@ -280,7 +308,13 @@ describe.skipIf(skip)('dashboard in Chromium', () => {
     expect(focused).toBe('new-deployment');
     await page.keyboard.press('Enter');
     expect(await page.locator('#new-dialog').evaluate((d) => (d as HTMLDialogElement).open)).toBe(true);
-    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('mac');
+    // Focus moved into the dialog, on its first field (the machine when the inventory has any, else the MAC).
+    expect(
+      await page.evaluate(() => {
+        const el = document.activeElement as HTMLInputElement | null;
+        return [el?.closest('dialog')?.id, el?.name];
+      }),
+    ).toEqual(['new-dialog', expect.stringMatching(/^(machine|mac)$/)]);
     await page.keyboard.press('Escape');
     expect(await page.locator('#new-dialog').evaluate((d) => (d as HTMLDialogElement).open)).toBe(false);
   });

@@ -242,8 +242,8 @@
   newForm?.addEventListener('submit', async (e) => {
     e.preventDefault();
     const body = {};
-    for (const name of ['mac', 'os', 'edition', 'hostname', 'profile']) {
-      const value = newForm.elements[name].value.trim();
+    for (const name of ['machine', 'mac', 'os', 'edition', 'hostname', 'profile']) {
+      const value = newForm.elements[name]?.value.trim();
       if (value) body[name] = value;
     }
     const submit = newForm.querySelector('button[type="submit"]');

@@ -74,6 +74,7 @@ const queue: QueueModel = {
   states: [{ value: 'pending_approval', label: 'Pending approval' }],
   images: [{ id: 'xss', name: HOSTILE, editions: ['standard', 'datacenter'] }],
   profiles: ['auto', 'kvm'],
+  machines: ['web07', HOSTILE],
 };
 
 const d = {
@@ -139,6 +140,7 @@ const deployment: DeploymentModel = {
   ],
   ipxe: { outcome: 'local', script: '#!ipxe\nexit\n', otherDeploymentId: null, error: null },
   chat: [{ platform: 'Discord', where: 'thread', url: 'https://discord.com/channels/1/2' }],
+  machine: { name: 'web08', bmc: 'redfish https://10.1.2.3', power: 'done (was off)' },
 };
 
 const cases: Record<string, () => string> = {
@@ -173,6 +175,35 @@ const cases: Record<string, () => string> = {
         truncated: false,
       },
       layout('Systems', '/systems'),
+    ),
+  machines: () =>
+    views.page(
+      'machines',
+      {
+        items: [
+          {
+            name: 'web08',
+            mac: '52:54:00:12:34:56',
+            bmc: `ipmi ${HOSTILE}`,
+            bootMode: 'uefi',
+            profile: 'auto',
+            tags: 'rack12',
+            active: { id: 8, status: 'installing' },
+          },
+          {
+            name: 'web09',
+            mac: '52:54:00:12:34:57',
+            bmc: null,
+            bootMode: 'legacy',
+            profile: 'kvm',
+            tags: '',
+            active: null,
+          },
+        ],
+        total: 2,
+        truncated: false,
+      },
+      layout('Machines', '/machines'),
     ),
   images: () =>
     views.page(
