@@ -25,8 +25,8 @@ export function webActor(session: ActiveSession): Actor {
   return { platform: 'web', id: `web:${session.actorName}`, name: session.actorName };
 }
 
-/** The actor of a request: its dashboard session, or the API token holder. */
-function deciderOf(ctx: Context): Actor {
+/** Who decides in a request: its dashboard session, or the API token holder. */
+export function deciderOf(ctx: Context): Actor {
   const session = ctx.state.session as ActiveSession | undefined;
   return session ? webActor(session) : API_ACTOR;
 }

@@ -4,7 +4,7 @@ import type { Machine } from '../../core/machines/machine.entity.js';
 import type { MachineService } from '../../core/machines/machine-service.js';
 import { POWER_ACTIONS } from '../../core/power/power-action.entity.js';
 import type { BootServerDeps } from '../deps.js';
-import { API_ACTOR } from './deployments.js';
+import { deciderOf } from './deployments.js';
 import { jsonBody, parseBody } from './json-body.js';
 import { type Paged, pageQuery, parseQuery } from './pagination.js';
 
@@ -80,6 +80,6 @@ export function machinesApi(router: Router, { core }: BootServerDeps): void {
 
   router.post('/api/v1/machines/:name/power', jsonBody, async (ctx) => {
     const { action } = parseBody(powerBody, ctx.request.body);
-    ctx.body = await core.power.request(ctx.params.name!, action, API_ACTOR, { approver: true });
+    ctx.body = await core.power.request(ctx.params.name!, action, deciderOf(ctx), { approver: true });
   });
 }
