@@ -66,6 +66,11 @@ export const configSchema = z.object({
   WATCHDOG_BOOTING_MINUTES: minutes.default(30),
   WATCHDOG_INSTALLING_MINUTES: minutes.default(90),
   WATCHDOG_CONFIGURING_MINUTES: minutes.default(60),
+  /**
+   * Boot-loop guard: after this many install-script serves without the installer reporting, the next
+   * network boot fails the deployment and boots the machine from its disk (docs/troubleshooting.md).
+   */
+  BOOT_LOOP_LIMIT: z.coerce.number().int().min(1, 'must be a whole number of boots, 1 or more').default(3),
 
   /** Per BMC request (Redfish HTTP, one ipmitool call, a power webhook). */
   BMC_TIMEOUT_SECONDS: z.coerce.number().positive('must be a positive number of seconds').default(30),
