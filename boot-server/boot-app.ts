@@ -5,6 +5,7 @@ import { accessLog } from './middleware/access-log.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { artifactsRoute } from './routes/artifacts.js';
 import { bootIpxeRoute } from './routes/boot-ipxe.js';
+import { bootReportRoute } from './routes/boot-report.js';
 import { callbacksRoute } from './routes/callbacks.js';
 import { filesRoute } from './routes/files.js';
 import { healthzRoute } from './routes/healthz.js';
@@ -19,6 +20,7 @@ export function createBootApp(deps: BootServerDeps): { app: Koa; router: Router 
   machineIpxeRoute(router, deps);
   artifactsRoute(router, deps);
   callbacksRoute(router, deps);
+  bootReportRoute(router, deps);
   filesRoute(router, deps);
   healthzRoute(router, deps);
   app.use(accessLog(logger, deps.metrics, 'boot'));

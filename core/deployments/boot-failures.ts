@@ -64,7 +64,7 @@ export async function recordBootFailure(
     if (failure.installServes !== undefined) where.installServes = failure.installServes;
     if (failure.reportKey !== undefined) {
       const serve = failure.reportKey.split(':')[0];
-      where.$or = [{ bootReport: null }, { bootReport: { $not: { $like: `${serve}:%` } } }];
+      where.$or = [{ bootReport: null }, { $not: { bootReport: { $like: `${serve}:%` } } }];
     }
     const update: Partial<Deployment> = failure.fail
       ? {
