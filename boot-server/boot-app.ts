@@ -9,6 +9,7 @@ import { bootReportRoute } from './routes/boot-report.js';
 import { callbacksRoute } from './routes/callbacks.js';
 import { filesRoute } from './routes/files.js';
 import { healthzRoute } from './routes/healthz.js';
+import { machineGrubRoute } from './routes/machine-grub.js';
 import { machineIpxeRoute } from './routes/machine-ipxe.js';
 
 /** The public listener: what PXE clients and installers reach. Only boot routes and /healthz. */
@@ -18,6 +19,7 @@ export function createBootApp(deps: BootServerDeps): { app: Koa; router: Router 
   const router = new Router();
   bootIpxeRoute(router, deps);
   machineIpxeRoute(router, deps);
+  machineGrubRoute(router, deps);
   artifactsRoute(router, deps);
   callbacksRoute(router, deps);
   bootReportRoute(router, deps);

@@ -20,15 +20,16 @@ export interface IpxeError {
 }
 
 /**
- * Exact numbers seen from Debian's iPXE 1.0.0+git-20190125 (packages ipxe and ipxe-qemu) against a
- * real HTTP server (docs/troubleshooting.md). HTTP statuses are what an operator searches for.
+ * Numbers seen from Debian's iPXE 1.0.0+git-20190125 (packages ipxe and ipxe-qemu) against a real HTTP
+ * server, by their top 24 bits: the low byte is the platform's status (`2d0c613b` under SeaBIOS is
+ * `2d0c618e` under OVMF for the same 404). HTTP statuses are what an operator searches for.
  */
-const EXACT: Record<string, { meaning: string; retryable: boolean }> = {
-  '2d0c613b': { meaning: '404 Not Found', retryable: false },
-  '410c613c': { meaning: '403 Forbidden', retryable: false },
-  '020c613c': { meaning: '401 Unauthorized', retryable: false },
-  '1d0c6539': { meaning: 'HTTP 5xx Server Error', retryable: true },
-  '0f0a6039': { meaning: 'Connection reset (nothing listens on that port?)', retryable: true },
+const KNOWN: Record<string, { meaning: string; retryable: boolean }> = {
+  '2d0c61': { meaning: '404 Not Found', retryable: false },
+  '410c61': { meaning: '403 Forbidden', retryable: false },
+  '020c61': { meaning: '401 Unauthorized', retryable: false },
+  '1d0c65': { meaning: 'HTTP 5xx Server Error', retryable: true },
+  '0f0a60': { meaning: 'Connection reset (nothing listens on that port?)', retryable: true },
 };
 
 /** POSIX part (bits 31–24) of iPXE's numbering (include/errno.h, alphabetical), the common ones. */
@@ -58,7 +59,7 @@ export function parseIpxeError(raw: string | undefined): IpxeError | null {
   if (!match) return null;
   const code = match[1]!.toLowerCase().padStart(8, '0');
   if (code === '00000000') return null;
-  const known = EXACT[code] ?? POSIX[Number.parseInt(code.slice(0, 2), 16)];
+  const known = KNOWN[code.slice(0, 6)] ?? POSIX[Number.parseInt(code.slice(0, 2), 16)];
   return {
     code,
     meaning: known?.meaning ?? `error ${code}`,

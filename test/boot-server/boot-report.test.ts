@@ -41,6 +41,9 @@ describe('GET /r/:token/boot-failed', () => {
       'web07 could not download windows/ws2025/drivers/kvm/viostor.inf (404 Not Found) — gave up, booting from disk';
     expect(after).toMatchObject({ status: 'failed', stage: 'boot_failed', failureReason: line });
     expect((await events(d.id)).at(-1)).toEqual(['boot_failed', 'failed', line]);
+    // The access log names the route, never the token.
+    expect(t.logs.some((l) => l.path === '/r/[token]/boot-failed')).toBe(true);
+    expect(JSON.stringify(t.logs)).not.toContain(token);
   });
 
   it('names a rendered artifact without its token', async () => {
