@@ -209,7 +209,10 @@ export const configSchema = z.object({
   PXE_DNS: z.string().optional(),
   PXE_SERVER_ADDRESS: z.string().optional(),
   PXE_TFTP_ROOT: z.string().default('/var/lib/octofleet/tftp'),
-  PXE_UEFI_BINARY: z.enum(['ipxe.efi', 'snponly.efi']).default('ipxe.efi'),
+  /** `shimx64.efi`: UEFI Secure Boot chain (Microsoft-signed shim → signed GRUB → GET /grub/:mac). */
+  PXE_UEFI_BINARY: z.enum(['ipxe.efi', 'snponly.efi', 'shimx64.efi']).default('ipxe.efi'),
+  /** Signed network GRUB placed as grubx64.efi when PXE_UEFI_BINARY=shimx64.efi; GRUB 2.12+ (http). */
+  PXE_GRUB_EFI: z.string().default('/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
