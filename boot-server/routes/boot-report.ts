@@ -81,7 +81,9 @@ export function bootReportRoute(router: Router, deps: BootServerDeps): void {
     const what =
       step === 'boot'
         ? `could not start what it downloaded${why}`
-        : `could not download ${target ?? `step ${step}`}${why}`;
+        : error?.code === 'grub'
+          ? `could not load ${target ?? `step ${step}`}${why}`
+          : `could not download ${target ?? `step ${step}`}${why}`;
     const retryable = error?.retryable ?? false;
     const next = retryable
       ? `; it stays booting: network-boot it again to retry (boot ${serve} of ${deps.bootLoopLimit})`

@@ -7,7 +7,7 @@ import type { DeploymentChange } from '../../core/deployments/deployment-service
 import { startTestBootServer, type TestBootServer } from '../boot-server/helpers/boot-server-fixture.js';
 import { ensureTinyLinux } from '../support/pxe/artifacts.js';
 import { type HttpFixture, startHttpFixture } from '../support/pxe/http-fixture.js';
-import { bootQemu, type Firmware, GUEST_HOST, killAllVms, qemuSkipReason } from '../support/pxe/qemu.js';
+import { bootQemu, GUEST_HOST, killAllVms, qemuSkipReason } from '../support/pxe/qemu.js';
 import { testArtifactsDir } from '../support/test-artifacts.js';
 
 // What goes wrong before the installer's first callback, with a real iPXE (QEMU's e1000 ROM under
