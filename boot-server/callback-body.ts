@@ -51,7 +51,8 @@ export function parseCallback(body: unknown): CallbackInput {
   const parsed = stageCallback.safeParse(data);
   if (!parsed.success) throw invalid(parsed.error);
   const { status, progress, secureBoot } = parsed.data;
-  const said = secureBoot === undefined ? null : `Secure Boot ${SECURE_BOOT_ON.has(secureBoot) ? 'on' : 'off'}`;
+  const said =
+    secureBoot === undefined ? null : `Secure Boot ${SECURE_BOOT_ON.has(secureBoot) ? 'on' : 'off'}`;
   const message = [said, parsed.data.message].filter(Boolean).join(', ') || undefined;
   return record(validateEvent({ stage: status, message, progress, source: 'installer' }));
 }

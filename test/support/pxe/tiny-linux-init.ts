@@ -21,7 +21,7 @@ export function tinyLinuxInit(modules: string[], opts: { secureBoot?: boolean } 
   );
   const secureBoot = opts.secureBoot
     ? `mount -t efivarfs efivarfs /sys/firmware/efi/efivars || say "WARNING: no efivarfs"
-SB=$(od -An -t u1 -j 4 -N 1 /sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c 2>/dev/null | tr -d ' ')
+SB=$(dd if=/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c bs=1 skip=4 count=1 2>/dev/null | od -An -t u1 | tr -d ' ')
 [ -n "$SB" ] || SB=0
 say "SECUREBOOT=$SB"
 `
