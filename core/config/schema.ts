@@ -209,8 +209,15 @@ export const configSchema = z.object({
   PXE_DNS: z.string().optional(),
   PXE_SERVER_ADDRESS: z.string().optional(),
   PXE_TFTP_ROOT: z.string().default('/var/lib/octofleet/tftp'),
-  /** `shimx64.efi`: UEFI Secure Boot chain (Microsoft-signed shim → signed GRUB → GET /grub/:mac). */
-  PXE_UEFI_BINARY: z.enum(['ipxe.efi', 'snponly.efi', 'shimx64.efi']).default('ipxe.efi'),
+  /**
+   * What x86-64 UEFI firmware loads over TFTP: `ipxe.efi`, `snponly.efi`, `shimx64.efi` (UEFI Secure Boot
+   * chain: Microsoft-signed shim → signed GRUB → GET /grub/:mac), or the file name of a signed iPXE
+   * chain the operator placed in PXE_TFTP_ROOT (ipxe.org's signed shim + iPXE: docs/windows.md).
+   */
+  PXE_UEFI_BINARY: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.efi$/, 'must be a file name in PXE_TFTP_ROOT ending in .efi')
+    .default('ipxe.efi'),
   /** Signed network GRUB placed as grubx64.efi when PXE_UEFI_BINARY=shimx64.efi; GRUB 2.12+ (http). */
   PXE_GRUB_EFI: z.string().default('/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed'),
 });

@@ -34,7 +34,7 @@ export interface PxeSettings {
   serverAddress: string;
   tftpRoot: string;
   /** What x86-64 UEFI firmware loads; `shimx64.efi` is the Secure Boot chain (shim → signed GRUB). */
-  uefiBinary: 'ipxe.efi' | 'snponly.efi' | 'shimx64.efi';
+  uefiBinary: string;
   /** `PUBLIC_BOOT_URL/boot.ipxe`: the file name iPXE clients are given. */
   bootScriptUrl: string;
 }

@@ -106,6 +106,16 @@ function tftp(s: PxeSettings) {
       `tftp-root=${s.tftpRoot}`,
     ];
   }
+  const debian = s.uefiBinary === 'ipxe.efi' || s.uefiBinary === 'snponly.efi';
+  if (!debian) {
+    return [
+      `# TFTP for plain PXE firmware: ${BIOS_BINARY} from Debian's ipxe package, and ${s.uefiBinary}, a signed`,
+      '# iPXE chain placed in the folder by the operator (docs/windows.md "Secure Boot"). The folder must be',
+      '# world-readable: dnsmasq serves files as the unprivileged user it drops to.',
+      'enable-tftp',
+      `tftp-root=${s.tftpRoot}`,
+    ];
+  }
   return [
     `# TFTP for plain PXE firmware: ${BIOS_BINARY} and ${s.uefiBinary} from Debian's ipxe package. The folder`,
     '# must be world-readable: dnsmasq serves files as the unprivileged user it drops to.',

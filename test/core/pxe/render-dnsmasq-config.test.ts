@@ -57,6 +57,15 @@ const cases: {
     },
   },
   {
+    name: 'proxy-signed-ipxe',
+    env: {
+      PUBLIC_BOOT_URL: 'http://192.168.10.5:8080/',
+      PXE_SUBNET: '192.168.10.0',
+      // ipxe.org's signed shim, placed by the operator (Windows under Secure Boot, docs/windows.md).
+      PXE_UEFI_BINARY: 'ipxe-shimx64.efi',
+    },
+  },
+  {
     name: 'full-secure-boot',
     env: {
       PXE_MODE: 'full',
