@@ -1,4 +1,3 @@
-import type { Config } from '../../core/config/index.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import type { OsImage } from '../../core/images/os-image.entity.js';
 import { type TemplateEngine, TemplateError } from '../../core/render/template-engine.js';
@@ -64,7 +63,6 @@ export function renderGrubInstall(
   templates: TemplateEngine,
   image: Pick<OsImage, 'id' | 'boot'>,
   context: InstallContext,
-  _config?: Config,
 ): string {
   const name = `grub/install-${image.boot.method}.cfg`;
   if (!templates.has(name) || !context.linux) {
