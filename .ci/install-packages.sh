@@ -11,7 +11,7 @@ set -euo pipefail
 packages=(
   qemu-system-x86 # qemu-system-x86_64 (TCG: /dev/kvm is not usable in CI)
   ipxe-qemu       # the e1000 option ROM, which is iPXE, for BIOS and UEFI
-  ovmf            # UEFI firmware (/usr/share/ovmf/OVMF.fd)
+  ovmf            # UEFI firmware (/usr/share/ovmf/OVMF.fd; OVMF_CODE_4M.secboot.fd + OVMF_VARS_4M.ms.fd)
   busybox-static  # userland of the tiny test initrd
   cpio            # builds that initrd
   ipxe            # undionly.kpxe / ipxe.efi / snponly.efi served over TFTP by dnsmasq
@@ -22,6 +22,9 @@ packages=(
   openipmi        # ipmi_sim: a real IPMI-over-LAN BMC whose power switch is a QEMU VM (power tests)
   ipmitool        # the IPMI power driver's client (-I lanplus), also what operators install
   chromium        # the dashboard's browser tests (driven by playwright-core, which downloads no browser)
+  shim-signed     # Microsoft-signed shimx64.efi of the Secure Boot chain (pxe:config, Secure Boot e2e)
+  grub-efi-amd64-signed # Debian-signed GRUB: the local disk's loader in the Secure Boot e2e
+  sbsigntool      # sbattach --remove: the unsigned kernel the Secure Boot e2e expects to be refused
 )
 
 missing=()

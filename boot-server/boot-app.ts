@@ -5,9 +5,11 @@ import { accessLog } from './middleware/access-log.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { artifactsRoute } from './routes/artifacts.js';
 import { bootIpxeRoute } from './routes/boot-ipxe.js';
+import { bootReportRoute } from './routes/boot-report.js';
 import { callbacksRoute } from './routes/callbacks.js';
 import { filesRoute } from './routes/files.js';
 import { healthzRoute } from './routes/healthz.js';
+import { machineGrubRoute } from './routes/machine-grub.js';
 import { machineIpxeRoute } from './routes/machine-ipxe.js';
 
 /** The public listener: what PXE clients and installers reach. Only boot routes and /healthz. */
@@ -17,8 +19,10 @@ export function createBootApp(deps: BootServerDeps): { app: Koa; router: Router 
   const router = new Router();
   bootIpxeRoute(router, deps);
   machineIpxeRoute(router, deps);
+  machineGrubRoute(router, deps);
   artifactsRoute(router, deps);
   callbacksRoute(router, deps);
+  bootReportRoute(router, deps);
   filesRoute(router, deps);
   healthzRoute(router, deps);
   app.use(accessLog(logger, deps.metrics, 'boot'));

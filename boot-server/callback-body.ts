@@ -20,7 +20,18 @@ const stageCallback = z.object({
   status: z.string({ required_error: 'status is required (a stage name)' }).min(1).max(64),
   message: z.string().optional(),
   progress,
+  /**
+   * Whether UEFI Secure Boot was on where the installer runs (Linux: byte 5 of the `SecureBoot` EFI
+   * variable): `1`/`on`/`true` or `0`/`off`/`false`. Said in the thread with the stage.
+   */
+  secureBoot: z
+    .enum(['1', '0', 'on', 'off', 'true', 'false', 'enabled', 'disabled'], {
+      message: 'secureBoot must be on or off (1 or 0)',
+    })
+    .optional(),
 });
+
+const SECURE_BOOT_ON = new Set(['1', 'on', 'true', 'enabled']);
 
 /**
  * Parses `POST /cb/:token` (JSON or form): `{status, message?, progress?}`, or a subiquity/curtin
@@ -39,7 +50,10 @@ export function parseCallback(body: unknown): CallbackInput {
   }
   const parsed = stageCallback.safeParse(data);
   if (!parsed.success) throw invalid(parsed.error);
-  const { status, message, progress } = parsed.data;
+  const { status, progress, secureBoot } = parsed.data;
+  const said =
+    secureBoot === undefined ? null : `Secure Boot ${SECURE_BOOT_ON.has(secureBoot) ? 'on' : 'off'}`;
+  const message = [said, parsed.data.message].filter(Boolean).join(', ') || undefined;
   return record(validateEvent({ stage: status, message, progress, source: 'installer' }));
 }
 

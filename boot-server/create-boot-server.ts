@@ -8,6 +8,7 @@ import { bootServerMetrics, createMetricsRegistry } from '../core/metrics.js';
 import { type AdminAppOptions, createAdminApp } from './admin-app.js';
 import { createBootApp } from './boot-app.js';
 import type { BootServerDeps } from './deps.js';
+import { createArtifactCheck } from './ipxe/artifact-check.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './ipxe/scripts.js';
 import type { AdminMount } from './middleware/admin-mounts.js';
 
@@ -50,6 +51,8 @@ export function createBootServer(core: Core, opts: BootServerOptions = {}): Boot
     metrics: bootServerMetrics(registry),
     retry: { ...DEFAULT_RETRY, ...opts.retry },
     pollSeconds: opts.pollSeconds ?? 15,
+    artifacts: createArtifactCheck(core.config.ARTIFACTS_DIR),
+    bootLoopLimit: core.config.BOOT_LOOP_LIMIT,
     pingRedis: async () => {
       if (!redis) {
         redis = new Redis(core.config.REDIS_URL, {

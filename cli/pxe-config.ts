@@ -8,10 +8,13 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config/index.js';
 import { DEBIAN_IPXE_DIR, installIpxeBinaries } from '../core/pxe/install-ipxe-binaries.js';
 import { renderDnsmasqConfig } from '../core/pxe/render-dnsmasq-config.js';
+import { installSecureBootChain } from '../core/pxe/secure-boot-chain.js';
 
 const USAGE = `Usage: npm run pxe:config -- [options]
   --out FILE         where to write the dnsmasq configuration ("-" for stdout) [var/pxe/dnsmasq.conf]
-  --tftp             also copy undionly.kpxe, ipxe.efi and snponly.efi into PXE_TFTP_ROOT
+  --tftp             also copy undionly.kpxe, ipxe.efi and snponly.efi into PXE_TFTP_ROOT; with
+                     PXE_UEFI_BINARY=shimx64.efi also shimx64.efi, grubx64.efi (PXE_GRUB_EFI) and
+                     grub/grub.cfg (UEFI Secure Boot, docs/pxe.md)
   --ipxe-dir DIR     where the iPXE binaries come from [${DEBIAN_IPXE_DIR}]
   --pid-file FILE    dnsmasq's pid file [/run/octofleet-dnsmasq.pid]
   --lease-file FILE  dnsmasq's lease file [/var/lib/misc/octofleet-dnsmasq.leases]
@@ -39,6 +42,13 @@ async function main(): Promise<number> {
   if (args.tftp) {
     const written = await installIpxeBinaries(config.PXE_TFTP_ROOT, args['ipxe-dir']);
     console.error(`pxe:config: copied ${written.join(', ')}`);
+    if (config.PXE_UEFI_BINARY === 'shimx64.efi') {
+      const chain = await installSecureBootChain(config.PXE_TFTP_ROOT, {
+        publicBootUrl: config.publicBootUrl,
+        grub: config.PXE_GRUB_EFI,
+      });
+      console.error(`pxe:config: placed the Secure Boot chain ${chain.join(', ')}`);
+    }
   }
   if (args.out === '-') {
     process.stdout.write(text);

@@ -58,5 +58,5 @@ export function createLogger(
 
 /** Replaces a deployment token in a URL path with a marker, so access logs never carry it. */
 export function redactTokenInPath(path: string): string {
-  return path.replace(/^\/(d|cb)\/[^/?]+/, '/$1/[token]');
+  return path.replace(/^\/(d|cb|r)\/[^/?]+/, '/$1/[token]');
 }

@@ -18,6 +18,7 @@ export function deploymentJson(d: Deployment) {
     stage: d.stage,
     progress: d.progress,
     failureReason: d.failureReason,
+    secureBoot: d.secureBoot ?? null,
     requestedBy: d.requestedBy,
     boot: d.boot,
     createdAt: d.createdAt,

@@ -20,7 +20,7 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, delay: 5, giveUp: 30 };
 
 /** The entry script (`GET /boot.ipxe`). */
 export function renderEntryScript(templates: TemplateEngine, args: { bootUrl: string; retry: RetryPolicy }) {
-  return templates.render('ipxe/boot.ipxe', { bootUrl: args.bootUrl, retry: args.retry });
+  return templates.render('ipxe/boot.ipxe', { bootUrl: args.bootUrl, retry: args.retry, reportUrl: null });
 }
 
 /** The waiting loop for a `pending_approval` deployment. Carries no token. */
@@ -32,6 +32,8 @@ export function renderWaitingScript(
   return templates.render('ipxe/waiting.ipxe', {
     bootUrl: config.publicBootUrl,
     retry: args.retry,
+    // No token before approval, so nowhere to report to: the give-up path only prints.
+    reportUrl: null,
     pollSeconds: args.pollSeconds,
     requester: ipxeWord(d.requestedBy.name),
     approval: {
@@ -77,6 +79,11 @@ export interface InitrdFetch {
 /** What `templates/ipxe/install-<method>.ipxe` renders with: the shared render context plus boot details. */
 export type InstallContext = RenderContext & {
   retry: RetryPolicy;
+  /**
+   * Where the script's give-up path reports what failed (`GET <reportUrl>?step=…&code=${errno}`), under
+   * the deployment's token: `${bootUrl}/r/<token>/boot-failed`.
+   */
+  reportUrl: string;
   /** Set for `linux` images: the initrds and the rendered kernel arguments. */
   linux: { initrds: InitrdFetch[]; args: string[] } | null;
 };
@@ -94,11 +101,20 @@ export function renderInstallScript(
   templates: TemplateEngine,
   args: { config: Config; deployment: Deployment; image: OsImage; token: string; retry: RetryPolicy },
 ): string {
-  const name = installTemplateName(args.image);
+  return renderInstallFromContext(templates, args.image, buildInstallContext(templates, args));
+}
+
+/** The install script of an already built {@link InstallContext} (the boot decision builds it once). */
+export function renderInstallFromContext(
+  templates: TemplateEngine,
+  image: Pick<OsImage, 'boot'>,
+  context: InstallContext,
+): string {
+  const name = installTemplateName(image);
   if (!templates.has(name)) {
-    throw new TemplateError(name, new Error(`no install script for boot method "${args.image.boot.method}"`));
+    throw new TemplateError(name, new Error(`no install script for boot method "${image.boot.method}"`));
   }
-  return templates.render(name, buildInstallContext(templates, args));
+  return templates.render(name, context);
 }
 
 /** The context of install scripts; also what a catalog cmdline may reference. */
@@ -113,11 +129,13 @@ export function buildInstallContext(
     token: args.token,
   });
   const boot = args.image.boot;
-  if (boot.method !== 'linux') return { ...base, retry: args.retry, linux: null };
+  const reportUrl = `${base.bootUrl}/r/${args.token}/boot-failed`;
+  if (boot.method !== 'linux') return { ...base, retry: args.retry, reportUrl, linux: null };
   const linuxArgs = renderCmdline(templates, boot.cmdline, base, `catalog cmdline of ${args.image.id}`);
   return {
     ...base,
     retry: args.retry,
+    reportUrl,
     linux: { initrds: initrdFetches(base.image.boot.initrd as string[]), args: linuxArgs },
   };
 }

@@ -41,7 +41,11 @@ export function threadLine(
   const text = lineText(d, event, previous, ctx);
   if (text === null) return null;
   const priority =
-    event.stage === 'watchdog' || event.stage === 'cancelled' ? 'final' : priorityOfState(event.state);
+    event.stage === 'watchdog' || event.stage === 'cancelled'
+      ? 'final'
+      : event.stage === 'boot_retry'
+        ? 'state'
+        : priorityOfState(event.state);
   return { eventId: event.id, text, priority };
 }
 
@@ -65,6 +69,11 @@ function lineText(
       return `${POWER_MARK}${sentence(e.message ?? POWER_STAGES[e.stage].label)}`;
     case 'power_failed':
       return `⚠️ ${sentence(e.message ?? 'power control failed: power the machine on by hand')}`;
+    case 'boot_failed':
+      // The boot script's own report: "web07 could not download … (404 Not Found) — gave up, booting from disk".
+      return `❌ ${clean(e.message ?? 'the boot script gave up')}`;
+    case 'boot_retry':
+      return `⚠️ ${clean(e.message ?? 'the boot script gave up')}`;
     case 'cancelled':
       // Cancelled before approval: there is no thread, the card says it.
       return d.approvedAt ? `🚫 ${sentence(e.message ?? 'cancelled')}` : null;

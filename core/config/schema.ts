@@ -73,6 +73,11 @@ export const configSchema = z.object({
   WATCHDOG_BOOTING_MINUTES: minutes.default(30),
   WATCHDOG_INSTALLING_MINUTES: minutes.default(90),
   WATCHDOG_CONFIGURING_MINUTES: minutes.default(60),
+  /**
+   * Boot-loop guard: after this many install-script serves without the installer reporting, the next
+   * network boot fails the deployment and boots the machine from its disk (docs/troubleshooting.md).
+   */
+  BOOT_LOOP_LIMIT: z.coerce.number().int().min(1, 'must be a whole number of boots, 1 or more').default(3),
 
   /** Per BMC request (Redfish HTTP, one ipmitool call, a power webhook). */
   BMC_TIMEOUT_SECONDS: z.coerce.number().positive('must be a positive number of seconds').default(30),
@@ -211,7 +216,17 @@ export const configSchema = z.object({
   PXE_DNS: z.string().optional(),
   PXE_SERVER_ADDRESS: z.string().optional(),
   PXE_TFTP_ROOT: z.string().default('/var/lib/octofleet/tftp'),
-  PXE_UEFI_BINARY: z.enum(['ipxe.efi', 'snponly.efi']).default('ipxe.efi'),
+  /**
+   * What x86-64 UEFI firmware loads over TFTP: `ipxe.efi`, `snponly.efi`, `shimx64.efi` (UEFI Secure Boot
+   * chain: Microsoft-signed shim → signed GRUB → GET /grub/:mac), or the file name of a signed iPXE
+   * chain the operator placed in PXE_TFTP_ROOT (ipxe.org's signed shim + iPXE: docs/windows.md).
+   */
+  PXE_UEFI_BINARY: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.efi$/, 'must be a file name in PXE_TFTP_ROOT ending in .efi')
+    .default('ipxe.efi'),
+  /** Signed network GRUB placed as grubx64.efi when PXE_UEFI_BINARY=shimx64.efi; GRUB 2.12+ (http). */
+  PXE_GRUB_EFI: z.string().default('/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

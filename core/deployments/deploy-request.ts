@@ -15,6 +15,8 @@ export const deployRequestInput = z.object({
   profile: z.string().max(32).nullish(),
   /** A machine of the inventory instead of a MAC (resolved before validation, core/machines/deploy-target.ts). */
   machine: z.string().max(63).nullish(),
+  /** The machine keeps UEFI Secure Boot on: only images marked `secureBoot` in the catalog may go to it. */
+  secureBoot: z.boolean().nullish(),
 });
 export type DeployRequestInput = z.input<typeof deployRequestInput>;
 
@@ -24,6 +26,7 @@ export interface ValidDeployRequest {
   edition: string | null;
   hostname: string;
   profile: Profile;
+  secureBoot: boolean | null;
 }
 
 /**
@@ -79,5 +82,13 @@ export async function validateDeployRequest(
   const hostname = req.hostname?.trim()
     ? validateHostname(req.hostname, image.family)
     : hostnameFromMac(mac, image.family);
-  return { mac, os: image.id, edition, hostname, profile };
+  const secureBoot = req.secureBoot ?? null;
+  if (secureBoot && !image.boot.secureBoot) {
+    throw new ValidationError(
+      `${image.id} is not Secure Boot capable (its boot files are not signed), and this machine keeps Secure Boot on; deploy an image marked secureBoot in the catalog or turn Secure Boot off`,
+      undefined,
+      'deploy:secure-boot-unsupported',
+    );
+  }
+  return { mac, os: image.id, edition, hostname, profile, secureBoot };
 }

@@ -26,6 +26,9 @@ const COLUMNS = [
   ['configuring_at', 'configuringAt'],
   ['finished_at', 'finishedAt'],
   ['last_event_at', 'lastEventAt'],
+  ['install_serves', 'installServes'],
+  ['boot_report', 'bootReport'],
+  ['secure_boot', 'secureBoot'],
 ] as const satisfies readonly (readonly [column: string, property: keyof Deployment])[];
 
 /**

@@ -14,6 +14,7 @@ import type { PowerStage } from '../power/power-stages.js';
 import { sha512Crypt } from '../render/sha512crypt.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { newTokenNonce } from '../secrets/secret-box.js';
+import { type BootFailure, type BootFailureOutcome, recordBootFailure } from './boot-failures.js';
 import { decideDeployment, type Permission } from './decide.js';
 import type { Decision } from './decision.entity.js';
 import { validateDeployRequest } from './deploy-request.js';
@@ -152,6 +153,9 @@ export class DeploymentService {
       installingAt: null,
       configuringAt: null,
       finishedAt: null,
+      installServes: 0,
+      bootReport: null,
+      secureBoot: valid.secureBoot ?? null,
     });
     try {
       await em.transactional(async (tem) => {
@@ -323,6 +327,24 @@ export class DeploymentService {
     if (!stored) return false;
     await this.publish({ deploymentId: id, state: stored, kind: 'event' });
     return true;
+  }
+
+  /**
+   * Records what went wrong on the boot path before the installer's first callback (a missing file, a
+   * boot loop, a boot script's report): fails the deployment, or only records the event for a step a
+   * second network boot can fix. Applies only while it is approved or booting: never moves it back.
+   */
+  async recordBootFailure(id: number, failure: BootFailure): Promise<BootFailureOutcome> {
+    const outcome = await recordBootFailure(this.em(), id, failure, this.now());
+    if (outcome.recorded && outcome.status) {
+      await this.publish({
+        deploymentId: id,
+        state: outcome.status,
+        kind: failure.fail ? 'state' : 'event',
+        ...(failure.fail && outcome.from ? { from: outcome.from } : {}),
+      });
+    }
+    return outcome;
   }
 
   /** A machine's active deployment (pending_approval … configuring), or null: the boot path's lookup. */

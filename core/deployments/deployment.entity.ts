@@ -51,6 +51,12 @@ export class Deployment {
   configuringAt!: Date | null;
   finishedAt!: Date | null;
   lastEventAt!: Date;
+  /** Install scripts served since the installer last reported: the boot-loop guard counts these. */
+  installServes!: number;
+  /** Key (`<serve>:<step>:<code>`) of the last boot-failure report: one report per network boot. */
+  bootReport!: string | null;
+  /** The requester says the machine keeps UEFI Secure Boot on (null: not said). */
+  secureBoot!: boolean | null;
 }
 
 const activeList = sqlStateList(ACTIVE_STATES);
@@ -95,6 +101,9 @@ export const DeploymentSchema = new EntitySchema<Deployment>({
     configuringAt: date(true),
     finishedAt: date(true),
     lastEventAt: { ...date(), onCreate: () => new Date() },
+    installServes: { type: 'number', default: 0 },
+    bootReport: { type: 'string', length: 128, nullable: true },
+    secureBoot: { type: 'boolean', nullable: true },
   },
 });
 

@@ -22,7 +22,8 @@ export interface MarkBootingResult {
 /**
  * approved → booting for every machine that fetched its install script at the same moment, in one
  * statement: the compare-and-set, the `booting` event of each row that moved, and a refresh of the boot
- * info of rows already booting (a machine that fetched twice). Each id appears once per statement; a
+ * info of rows already booting (a machine that fetched twice). Each serve is counted (`install_serves`)
+ * for the boot-loop guard. Each id appears once per statement; a
  * repeated id waits for the next one, so the same machine's fetches still apply in order.
  */
 export function createMarkBootingBatch(sql: SqlPool): MicroBatcher<MarkBootingInput, MarkBootingResult> {
@@ -33,11 +34,13 @@ export function createMarkBootingBatch(sql: SqlPool): MicroBatcher<MarkBootingIn
         as i(id, boot, resolved_profile, message, at)
     ), moved as (
       update "deployment" d set "status" = 'booting', "stage" = 'booting', "booting_at" = i.at,
-        "updated_at" = i.at, "last_event_at" = i.at, "boot" = i.boot, "resolved_profile" = i.resolved_profile
+        "updated_at" = i.at, "last_event_at" = i.at, "boot" = i.boot, "resolved_profile" = i.resolved_profile,
+        "install_serves" = 1
       from input i where d."id" = i.id and d."status" = 'approved'
       returning ${cols}
     ), refreshed as (
-      update "deployment" d set "boot" = i.boot, "resolved_profile" = i.resolved_profile, "updated_at" = i.at
+      update "deployment" d set "boot" = i.boot, "resolved_profile" = i.resolved_profile, "updated_at" = i.at,
+        "install_serves" = d."install_serves" + 1
       from input i where d."id" = i.id and d."status" = 'booting'
       returning ${cols}
     ), events as (

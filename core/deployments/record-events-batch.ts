@@ -17,7 +17,8 @@ const TOUCHABLE = sqlStateList(ACTIVE_STATES.filter((s) => s !== 'pending_approv
 /**
  * Stores installer stages of many deployments in one statement (and one commit): per row, the state
  * moves forward only from the states {@link TRANSITIONS} allows, with its timestamp, progress and failure
- * reason; otherwise an active deployment's stage and progress are refreshed; the event is appended with
+ * reason; otherwise an active deployment's stage and progress are refreshed (an installer's report also
+ * resets the boot-loop count); the event is appended with
  * the state it caused (null for none); a deployment that reached done is upserted into the systems
  * registry (linked to the inventory machine with its MAC). Answers null for a deployment that does not exist (nothing is stored for it).
  */
@@ -41,7 +42,8 @@ export function createRecordEventsBatch(sql: SqlPool): MicroBatcher<EventRow, Re
       returning ${cols}, prev."status" as "previousStatus"
     ), touched as (
       update "deployment" d set "stage" = i.stage, "updated_at" = i.at, "last_event_at" = i.at,
-        "progress" = coalesce(i.progress, d."progress")
+        "progress" = coalesce(i.progress, d."progress"),
+        "install_serves" = case when i.source = 'installer' then 0 else d."install_serves" end
       from input i where d."id" = i.id and d."status" in (${TOUCHABLE}) and not (${movable})
       returning ${cols}, null::varchar as "previousStatus"
     ), events as (

@@ -35,6 +35,8 @@ const wimbootBoot = z
         }),
       )
       .default([]),
+    /** Boots under UEFI Secure Boot: only with ipxe.org's signed shim and iPXE in the TFTP root (docs/windows.md). */
+    secureBoot: z.boolean().optional(),
   })
   .strict();
 
@@ -49,6 +51,8 @@ const linuxBoot = z
       .max(2048)
       .refine((v) => !/[\r\n]/.test(v), 'must be one line')
       .default(''),
+    /** The kernel is signed for Secure Boot (Debian's and Ubuntu's stock kernels are): docs/linux.md. */
+    secureBoot: z.boolean().optional(),
   })
   .strict();
 

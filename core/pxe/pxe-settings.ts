@@ -33,7 +33,8 @@ export interface PxeSettings {
   /** Next-server in answers to iPXE: the address of the PXE host on the boot network. */
   serverAddress: string;
   tftpRoot: string;
-  uefiBinary: 'ipxe.efi' | 'snponly.efi';
+  /** What x86-64 UEFI firmware loads; `shimx64.efi` is the Secure Boot chain (shim → signed GRUB). */
+  uefiBinary: string;
   /** `PUBLIC_BOOT_URL/boot.ipxe`: the file name iPXE clients are given. */
   bootScriptUrl: string;
 }

@@ -96,6 +96,26 @@ function addresses(s: PxeSettings) {
 }
 
 function tftp(s: PxeSettings) {
+  if (s.uefiBinary === 'shimx64.efi') {
+    return [
+      `# TFTP for plain PXE firmware: ${BIOS_BINARY} (BIOS) and the UEFI Secure Boot chain: shimx64.efi`,
+      '# (Microsoft-signed, shim-signed), grubx64.efi (Debian-signed netboot GRUB, loaded by shim from the',
+      '# same folder) and grub/grub.cfg, which asks the boot server for GET /grub/<mac>. The folder must be',
+      '# world-readable: dnsmasq serves files as the unprivileged user it drops to.',
+      'enable-tftp',
+      `tftp-root=${s.tftpRoot}`,
+    ];
+  }
+  const debian = s.uefiBinary === 'ipxe.efi' || s.uefiBinary === 'snponly.efi';
+  if (!debian) {
+    return [
+      `# TFTP for plain PXE firmware: ${BIOS_BINARY} from Debian's ipxe package, and ${s.uefiBinary}, a signed`,
+      '# iPXE chain placed in the folder by the operator (docs/windows.md "Secure Boot"). The folder must be',
+      '# world-readable: dnsmasq serves files as the unprivileged user it drops to.',
+      'enable-tftp',
+      `tftp-root=${s.tftpRoot}`,
+    ];
+  }
   return [
     `# TFTP for plain PXE firmware: ${BIOS_BINARY} and ${s.uefiBinary} from Debian's ipxe package. The folder`,
     '# must be world-readable: dnsmasq serves files as the unprivileged user it drops to.',
@@ -113,9 +133,19 @@ function boot(s: PxeSettings) {
     '# dhcp-boot, so iPXE would load iPXE again in a loop. Answers on port 4011 ignore tags, hence no',
     '# service may ever match iPXE. A single item and no pxe-prompt: BIOS clients boot it at once.',
     `pxe-service=tag:!ipxe,x86PC,"Octofleet iPXE (BIOS)",${BIOS_BINARY}`,
-    `pxe-service=tag:!ipxe,x86-64_EFI,"Octofleet iPXE (UEFI x86-64)",${s.uefiBinary}`,
-    '# Option 93 value 9: x86-64 UEFI firmware that follows RFC 4578 rather than the IANA list (7).',
-    `pxe-service=tag:!ipxe,BC_EFI,"Octofleet iPXE (UEFI x86-64)",${s.uefiBinary}`,
+    ...(s.uefiBinary === 'shimx64.efi'
+      ? [
+          '# PXE_UEFI_BINARY=shimx64.efi: x86-64 UEFI machines keep Secure Boot on and boot the signed chain',
+          '# shim → GRUB, which asks GET /grub/<mac> instead of /boot.ipxe (docs/pxe.md "Secure Boot").',
+          `pxe-service=tag:!ipxe,x86-64_EFI,"Octofleet shim + GRUB (UEFI Secure Boot)",${s.uefiBinary}`,
+          '# Option 93 value 9: x86-64 UEFI firmware that follows RFC 4578 rather than the IANA list (7).',
+          `pxe-service=tag:!ipxe,BC_EFI,"Octofleet shim + GRUB (UEFI Secure Boot)",${s.uefiBinary}`,
+        ]
+      : [
+          `pxe-service=tag:!ipxe,x86-64_EFI,"Octofleet iPXE (UEFI x86-64)",${s.uefiBinary}`,
+          '# Option 93 value 9: x86-64 UEFI firmware that follows RFC 4578 rather than the IANA list (7).',
+          `pxe-service=tag:!ipxe,BC_EFI,"Octofleet iPXE (UEFI x86-64)",${s.uefiBinary}`,
+        ]),
     '# iPXE fetches its entry script over HTTP from the boot server. The server address after the',
     '# empty host name is the next-server: BIOS iPXE ignores a proxy answer without one.',
     `dhcp-boot=tag:ipxe,${s.bootScriptUrl},,${s.serverAddress}`,

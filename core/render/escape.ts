@@ -21,6 +21,20 @@ export function ipxeValue(value: unknown): string {
   return s;
 }
 
+/**
+ * A GRUB script word, single-quoted: inside `'…'` nothing is special (no `$` expansion, no `;`, no
+ * escapes), and a `'` is closed, escaped and reopened (GRUB manual, "Shell-like scripting", Quoting).
+ * Control characters are refused: a newline would end the command even inside quotes for some readers.
+ */
+export function grubValue(value: unknown): string {
+  const s = String(value ?? '');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+  if (/[\u0000-\u001f\u007f]/.test(s)) {
+    throw new UnsafeValueError(`value not safe for a GRUB script: ${JSON.stringify(s.slice(0, 60))}`);
+  }
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 /** XML text or attribute content. */
 export function xmlValue(value: unknown): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters outright

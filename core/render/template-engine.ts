@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Handlebars from 'handlebars';
 import { AppError } from '../errors.js';
-import { cmdValue, ipxeValue, shValue, urlComponent, xmlValue, yamlValue } from './escape.js';
+import { cmdValue, grubValue, ipxeValue, shValue, urlComponent, xmlValue, yamlValue } from './escape.js';
 import { sha512Crypt } from './sha512crypt.js';
 
 /** A template that failed to render: a server fault (500), never "not found". */
@@ -38,13 +38,14 @@ function hashedPassword(password: unknown, options?: Handlebars.HelperOptions): 
  * Handlebars over the templates/ folder. Strict mode: a missing variable fails loudly instead of
  * rendering an empty string into a boot script. XML templates keep Handlebars' HTML escaping (valid
  * XML); every other language renders raw, so each value must go through its language's helper
- * (`{{ipxe x}}`, `{{yaml x}}`, `{{sh x}}`, `{{cmd x}}`, `{{url x}}`) — a test checks that none is bare.
+ * (`{{ipxe x}}`, `{{grub x}}`, `{{yaml x}}`, `{{sh x}}`, `{{cmd x}}`, `{{url x}}`) — a test checks that none is bare.
  * Partials are files under `templates/partials/`, named by their path without `.hbs`.
  */
 export function createTemplateEngine(dir: string): TemplateEngine {
   const hbs = Handlebars.create();
   hbs.registerHelper({
     ipxe: ipxeValue,
+    grub: grubValue,
     // SafeString: XML templates escape by default, and the explicit helper must not escape twice.
     xml: (v: unknown) => new hbs.SafeString(xmlValue(v)),
     yaml: yamlValue,
@@ -52,6 +53,12 @@ export function createTemplateEngine(dir: string): TemplateEngine {
     cmd: cmdValue,
     url: urlComponent,
     json: (v: unknown) => JSON.stringify(v ?? null),
+    // Joins its arguments into one value, so a whole message goes through one escaper (`{{grub (concat …)}}`).
+    concat: (...args: unknown[]) =>
+      args
+        .slice(0, -1)
+        .map((a) => String(a ?? ''))
+        .join(''),
     eq: (a: unknown, b: unknown) => a === b,
     or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
     and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),

@@ -78,6 +78,12 @@ describe('/api/v1/deployments', () => {
       'deploy:unknown-edition',
       'has no editions',
     ],
+    [
+      'an image without signed boot files for a Secure Boot machine',
+      { mac: '52-54-00-00-05-06', os: 'tinylinux', secureBoot: true },
+      'deploy:secure-boot-unsupported',
+      'tinylinux is not Secure Boot capable',
+    ],
   ])('answers 422 {error, detail} for %s and stores nothing', async (_name, body, error, detail) => {
     const before = await total();
     const res = await post('/api/v1/deployments', body);

@@ -56,6 +56,23 @@ describe('POST /cb/:token', () => {
     expect(await status(d.id)).toBe('installing');
   });
 
+  it('says whether Secure Boot was on, with the stage message', async () => {
+    const on = await booting();
+    await form(on.url, 'status=installing&message=kernel+up&secureBoot=1');
+    expect((await events(on.id)).at(-1)).toMatchObject({
+      stage: 'installing',
+      message: 'Secure Boot on, kernel up',
+    });
+    const off = await booting();
+    await json(off.url, { status: 'installing', secureBoot: 'off' });
+    expect((await events(off.id)).at(-1)).toMatchObject({ message: 'Secure Boot off' });
+    const bad = await form(off.url, 'status=progress&secureBoot=maybe');
+    expect(bad.status).toBe(422);
+    expect(await bad.json()).toMatchObject({
+      detail: expect.stringContaining('secureBoot must be on or off'),
+    });
+  });
+
   it('records JSON, keeps progress and walks the lifecycle to done, creating the system entry', async () => {
     const d = await booting();
     for (const [stage, progress] of [

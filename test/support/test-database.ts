@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig } from '../../core/config/index.js';
 import { migrateUp, type Orm, openOrm } from '../../core/db/orm.js';
+import { testArtifactsDir } from './test-artifacts.js';
 
 const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -38,7 +39,10 @@ export async function dropDatabase(url: string): Promise<void> {
   }
 }
 
-/** A validated config for tests: defaults plus a fresh database, a unique queue prefix and overrides. */
+/**
+ * A validated config for tests: defaults plus a fresh database, a unique queue prefix, an ARTIFACTS_DIR
+ * holding every catalog file ({@link testArtifactsDir}) and overrides.
+ */
 export function testConfig(overrides: Record<string, string> = {}) {
   return loadConfig({
     NODE_ENV: 'test',
@@ -46,6 +50,7 @@ export function testConfig(overrides: Record<string, string> = {}) {
     SECRET_KEY: 'test-secret-key-0123456789abcdef0123456789abcdef',
     PUBLIC_BOOT_URL: 'http://10.0.2.2:8080',
     QUEUE_PREFIX: `t${randomBytes(5).toString('hex')}`,
+    ARTIFACTS_DIR: testArtifactsDir(),
     ...overrides,
   });
 }

@@ -49,6 +49,33 @@ const cases: {
     },
   },
   {
+    name: 'proxy-secure-boot',
+    env: {
+      PUBLIC_BOOT_URL: 'http://192.168.10.5:8080/',
+      PXE_SUBNET: '192.168.10.0',
+      PXE_UEFI_BINARY: 'shimx64.efi',
+    },
+  },
+  {
+    name: 'proxy-signed-ipxe',
+    env: {
+      PUBLIC_BOOT_URL: 'http://192.168.10.5:8080/',
+      PXE_SUBNET: '192.168.10.0',
+      // ipxe.org's signed shim, placed by the operator (Windows under Secure Boot, docs/windows.md).
+      PXE_UEFI_BINARY: 'ipxe-shimx64.efi',
+    },
+  },
+  {
+    name: 'full-secure-boot',
+    env: {
+      PXE_MODE: 'full',
+      PUBLIC_BOOT_URL: 'http://10.0.50.1:8080',
+      PXE_RANGE_START: '10.0.50.100',
+      PXE_RANGE_END: '10.0.50.199',
+      PXE_UEFI_BINARY: 'shimx64.efi',
+    },
+  },
+  {
     name: 'full-isolated',
     env: {
       PXE_MODE: 'full',

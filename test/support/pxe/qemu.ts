@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Firmware, OVMF, QEMU, qemuAvailable } from './qemu-availability.js';
@@ -40,7 +40,18 @@ export interface BootQemuOptions {
   onConsoleLine?: (line: string) => void;
   /** Appended to the QEMU command line. */
   extraArgs?: string[];
+  /**
+   * UEFI Secure Boot enforced (OVMF secboot build with Microsoft's keys, q35 + SMM, secure pflash) and a
+   * virtio NIC without QEMU's iPXE ROM, whose OVMF PXE loads `tftp.bootfile` from `tftp.dir` (copied):
+   * the shim → GRUB chain. `firmware` must be `efi`; `chainUrl` is unused.
+   * @see /work/shared/notes/secureboot-qemu.md
+   */
+  secureBoot?: { tftpDir: string; bootfile: string };
 }
+
+/** OVMF with Secure Boot enforced, and the variable store with Microsoft's keys enrolled (package ovmf). */
+export const OVMF_SECBOOT_CODE = '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd';
+export const OVMF_SECBOOT_VARS = '/usr/share/OVMF/OVMF_VARS_4M.ms.fd';
 
 /** How a VM ended. `code` 0 says nothing about whether the boot worked: judge by the server. */
 export interface QemuExit {
@@ -99,13 +110,30 @@ export async function bootQemu(options: BootQemuOptions): Promise<QemuVm> {
   if (missing) throw new Error(`bootQemu: ${missing}`);
 
   const tftpDir = await mkdtemp(join(tmpdir(), 'octofleet-tftp-'));
-  await writeFile(join(tftpDir, 'boot.ipxe'), `#!ipxe\nchain ${options.chainUrl}\n`);
+  const sb = options.secureBoot;
+  if (sb) await cp(sb.tftpDir, tftpDir, { recursive: true });
+  else await writeFile(join(tftpDir, 'boot.ipxe'), `#!ipxe\nchain ${options.chainUrl}\n`);
+  if (sb) await copyFile(OVMF_SECBOOT_VARS, join(tftpDir, '.vars.fd')); // written to: one copy per VM
+  const machine = sb
+    ? [
+        ...['-machine', 'q35,smm=on', '-smp', '1'],
+        ...['-global', 'driver=cfi.pflash01,property=secure,value=on', '-global', 'ICH9-LPC.disable_s3=1'],
+        ...['-drive', `if=pflash,format=raw,unit=0,file=${qemuOpt(OVMF_SECBOOT_CODE)},readonly=on`],
+        ...['-drive', `if=pflash,format=raw,unit=1,file=${qemuOpt(join(tftpDir, '.vars.fd'))}`],
+        ...['-fw_cfg', 'name=opt/org.tianocore/IPv6Support,string=no'],
+        ...['-netdev', `user,id=n0,tftp=${qemuOpt(tftpDir)},bootfile=${qemuOpt(sb.bootfile)}`],
+        // romfile= keeps QEMU's iPXE out: through iPXE's PXE, shim receives a truncated GRUB.
+        ...['-device', `virtio-net-pci,romfile=,netdev=n0,mac=${mac},bootindex=1`],
+      ]
+    : [
+        ...(firmware === 'efi' ? ['-bios', OVMF] : []),
+        ...['-netdev', `user,id=n0,tftp=${qemuOpt(tftpDir)},bootfile=boot.ipxe`],
+        // OVMF ignores -boot n: bootindex on the NIC is what makes it boot from the network.
+        ...['-device', `e1000,netdev=n0,mac=${mac},bootindex=1`, '-boot', 'order=n,reboot-timeout=0'],
+      ];
   const args = [
     ...['-accel', 'tcg', '-m', String(options.memoryMb ?? 512), '-nographic', '-no-reboot'],
-    ...(firmware === 'efi' ? ['-bios', OVMF] : []),
-    ...['-netdev', `user,id=n0,tftp=${qemuOpt(tftpDir)},bootfile=boot.ipxe`],
-    // OVMF ignores -boot n: bootindex on the NIC is what makes it boot from the network.
-    ...['-device', `e1000,netdev=n0,mac=${mac},bootindex=1`, '-boot', 'order=n,reboot-timeout=0'],
+    ...machine,
     ...['-uuid', uuid],
     ...smbiosArgs(options.smbios),
     ...(options.extraArgs ?? []),

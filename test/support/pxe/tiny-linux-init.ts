@@ -10,9 +10,22 @@ export const TINY_LINUX_STAGES = ['installing', 'configuring', 'done'] as const;
  * wget form posts (as our real installers do), then powers off so QEMU (`-no-reboot`) exits.
  * `modules` are the .ko file names under /lib/modules, in load order.
  */
-export function tinyLinuxInit(modules: string[]) {
+export function tinyLinuxInit(modules: string[], opts: { secureBoot?: boolean } = {}) {
   const insmods = modules.map((ko) => `insmod /lib/modules/${ko} || say "WARNING: insmod ${ko} failed"`);
-  const posts = TINY_LINUX_STAGES.map((stage) => `post ${stage} 'tiny+linux+stage+${stage}'`);
+  // With secureBoot, the first callback also says whether UEFI Secure Boot was on (the SecureBoot EFI
+  // variable: 4 bytes of attributes, then one byte of data).
+  const posts = TINY_LINUX_STAGES.map((stage) =>
+    opts.secureBoot && stage === 'installing'
+      ? `post ${stage} "tiny+linux+stage+${stage}&secureBoot=$SB"`
+      : `post ${stage} 'tiny+linux+stage+${stage}'`,
+  );
+  const secureBoot = opts.secureBoot
+    ? `mount -t efivarfs efivarfs /sys/firmware/efi/efivars || say "WARNING: no efivarfs"
+SB=$(dd if=/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c bs=1 skip=4 count=1 2>/dev/null | od -An -t u1 | tr -d ' ')
+[ -n "$SB" ] || SB=0
+say "SECUREBOOT=$SB"
+`
+    : '';
   return `#!/bin/sh
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -25,7 +38,7 @@ finish() { say "powering off"; sync; poweroff -f; sleep 30; }
 
 say "started"
 ${insmods.join('\n')}
-n=0
+${secureBoot}n=0
 while [ ! -e /sys/class/net/eth0 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 ip link set lo up
 ip link set eth0 up || { say "ERROR: no eth0"; finish; }

@@ -78,7 +78,19 @@ describe('install-wimboot.ipxe', () => {
     }
     expect(lines).toContain('boot || goto give-up');
     expect(lines).toContain(':give-up');
-    expect(lines.filter((line) => /^iseq \$\{attempt\} 5 && goto give-up \|\|$/.test(line))).toHaveLength(16);
+    // The last attempt names its step for the give-up path's report to the boot server.
+    const giveUps = lines.filter((line) =>
+      /^iseq \$\{attempt\} 5 && set octofleet-step \S+ && goto give-up \|\|$/.test(line),
+    );
+    expect(giveUps).toHaveLength(16);
+    expect(giveUps).toContain('iseq ${attempt} 5 && set octofleet-step viostor.inf && goto give-up ||');
+    expect(
+      lines.some((line) =>
+        /^imgfetch --name octofleet-report \S+\/r\/\S+\/boot-failed\?step=\$\{octofleet-step\}&code=\$\{octofleet-errno\} /.test(
+          line,
+        ),
+      ),
+    ).toBe(true);
   });
 
   it('uses catalog URLs as they are when they are absolute', () => {
