@@ -6,6 +6,7 @@ import { type DeploymentChange, DeploymentService } from './deployments/deployme
 import { loadCatalogFile } from './images/catalog-file.js';
 import { IMAGE_CHANGES_CHANNEL } from './images/image-cache.js';
 import { ImageRepository } from './images/image-repository.js';
+import { createReadinessCache } from './images/readiness-cache.js';
 import type { Logger } from './logger.js';
 import { MachineService } from './machines/machine-service.js';
 import { PowerService } from './power/power-service.js';
@@ -95,6 +96,9 @@ export async function createCore(
       allowSelfApproval: config.ALLOW_SELF_APPROVAL,
       tokenGraceMinutes: config.TOKEN_GRACE_MINUTES,
       windowsAdminPassword: config.WINDOWS_ADMIN_PASSWORD,
+      readiness: createReadinessCache({ artifactsDir: config.ARTIFACTS_DIR }),
+      preflight: config.IMAGE_PREFLIGHT,
+      artifactsDir: config.ARTIFACTS_DIR,
       onChange: async (change) => {
         for (const listener of listeners) await listener(change);
       },

@@ -1,4 +1,5 @@
 import type Router from '@koa/router';
+import type { OsImage } from '../../core/images/os-image.entity.js';
 import type { BootServerDeps } from '../deps.js';
 import { checkImageForApi } from './image-checks.js';
 import { jsonBody } from './json-body.js';
@@ -16,12 +17,13 @@ export const IMAGE_READ_ONLY = ['id', 'source', 'createdAt', 'updatedAt'] as con
 export function imagesApi(router: Router, { core }: BootServerDeps): void {
   const images = () => core.deployments.images();
   const check = (body: unknown) => checkImageForApi(body, { config: core.config, templates: core.templates });
+  const withReadiness = async (image: OsImage) => imageJson(image, await core.deployments.readiness(image));
 
   router.get('/api/v1/images', async (ctx) => {
     const q = parseQuery(pageQuery, ctx.query);
     const all = await images().list();
     ctx.body = {
-      items: all.slice(q.offset, q.offset + q.limit).map(imageJson),
+      items: await Promise.all(all.slice(q.offset, q.offset + q.limit).map(withReadiness)),
       total: all.length,
       limit: q.limit,
       offset: q.offset,
@@ -39,7 +41,7 @@ export function imagesApi(router: Router, { core }: BootServerDeps): void {
   });
 
   router.get('/api/v1/images/:id', async (ctx) => {
-    ctx.body = imageJson(await images().get(ctx.params.id!));
+    ctx.body = await withReadiness(await images().get(ctx.params.id!));
   });
 
   router.put('/api/v1/images/:id', jsonBody, async (ctx) => {

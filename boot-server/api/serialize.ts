@@ -1,6 +1,7 @@
 import type { Decision } from '../../core/deployments/decision.entity.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import type { DeploymentEvent } from '../../core/deployments/deployment-event.entity.js';
+import type { ImageReadiness } from '../../core/images/image-readiness.js';
 import type { OsImage } from '../../core/images/os-image.entity.js';
 import type { System } from '../../core/systems/system.entity.js';
 
@@ -55,7 +56,11 @@ export function decisionJson(d: Decision) {
   };
 }
 
-export function imageJson(i: OsImage) {
+/**
+ * An image as the API shows it; `readiness` (whether its files are in place under ARTIFACTS_DIR) is
+ * there when it was checked.
+ */
+export function imageJson(i: OsImage, readiness?: ImageReadiness | null) {
   return {
     id: i.id,
     name: i.name,
@@ -67,6 +72,18 @@ export function imageJson(i: OsImage) {
     source: i.source,
     createdAt: i.createdAt,
     updatedAt: i.updatedAt,
+    ...(readiness ? { readiness: readinessJson(readiness) } : {}),
+  };
+}
+
+/** `{ready, missing: [{role, location, problem}], unchecked: [urls], checkedAt}` */
+export function readinessJson(r: ImageReadiness) {
+  return {
+    ready: r.ready,
+    missing: r.missing.map((f) => ({ role: f.role, location: f.location, problem: f.problem ?? null })),
+    // Remote URLs are checked by `npm run doctor`, not on every request.
+    unchecked: r.files.filter((f) => f.state === 'unchecked').map((f) => f.location),
+    checkedAt: r.checkedAt,
   };
 }
 

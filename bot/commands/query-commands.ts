@@ -6,6 +6,7 @@ import { STATE_LABELS, stageLabel } from '../../chat/messages/labels.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import { ACTIVE_STATES, TERMINAL_STATES } from '../../core/deployments/lifecycle.js';
 import { NotFoundError } from '../../core/errors.js';
+import { describeFile, type ImageReadiness } from '../../core/images/image-readiness.js';
 import { parseMac } from '../../core/mac.js';
 import type { CommandContext } from './command-context.js';
 import { firstArgument, parseDeploymentId } from './parse-args.js';
@@ -80,15 +81,28 @@ export async function imagesCommand(ctx: CommandContext): Promise<CommandReply> 
       visibility: 'ephemeral',
       text: 'The catalog is empty; add images with the admin API.',
     };
-  const lines = images.map((i) => {
-    const editions = i.editions
-      ? ` — editions: ${Object.keys(i.editions).sort().join(', ')} (default ${i.defaultEdition ?? Object.keys(i.editions)[0]})`
-      : '';
-    return `${i.id} · ${i.name}${editions}`;
-  });
+  const lines = await Promise.all(
+    images.map(async (i) => {
+      const editions = i.editions
+        ? ` — editions: ${Object.keys(i.editions).sort().join(', ')} (default ${i.defaultEdition ?? Object.keys(i.editions)[0]})`
+        : '';
+      return `${i.id} · ${i.name}${editions}${readinessNote(await ctx.core.deployments.readiness(i))}`;
+    }),
+  );
   return {
     ok: true,
     visibility: 'ephemeral',
     text: ['OS images (use the id in /deploy os:<id>):', ...lines].join('\n'),
   };
+}
+
+const MISSING_SHOWN = 2;
+
+/** ` · ✅ ready` or ` · ❌ missing: boot.wim var/artifacts/… does not exist (+3 more)`. */
+function readinessNote(readiness: ImageReadiness | null): string {
+  if (!readiness) return '';
+  if (readiness.ready) return ' · ✅ ready';
+  const shown = readiness.missing.slice(0, MISSING_SHOWN).map((f) => describeFile(f));
+  const more = readiness.missing.length - shown.length;
+  return ` · ❌ missing: ${shown.join('; ')}${more > 0 ? ` (+${more} more)` : ''}`;
 }

@@ -35,6 +35,11 @@ const locale = z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/, 'must be a
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Where the full log goes when `npm start` runs in a terminal: the screen then shows the chat and only
+   * warnings and errors. Piped or NODE_ENV=production, logs stay JSON lines on stdout/stderr.
+   */
+  LOG_FILE: z.string().min(1).default('var/log/octofleet.log'),
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/octofleet'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
@@ -63,6 +68,11 @@ export const configSchema = z.object({
   /** Folder the boot server serves at /files/ (wimboot, boot.wim, install.wim, kernels), with range requests. */
   ARTIFACTS_DIR: z.string().default('var/artifacts'),
   CATALOG_PATH: z.string().default('templates/catalog.yaml'),
+  /**
+   * Refuse a deployment at once when a file its image needs is missing under ARTIFACTS_DIR (remote URLs
+   * are left to `npm run doctor`).
+   */
+  IMAGE_PREFLIGHT: bool.default('true'),
   TEMPLATES_DIR: z.string().default('templates'),
 
   APPROVAL_TIMEOUT_MINUTES: minutes.default(60),

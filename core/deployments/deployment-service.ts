@@ -4,9 +4,11 @@ import type { Orm } from '../db/orm.js';
 import type { SqlPool } from '../db/sql-pool.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { createImageCache, type ImageCache } from '../images/image-cache.js';
+import { type ImageReadiness, imageNotReadyError } from '../images/image-readiness.js';
 import { ImageRepository } from '../images/image-repository.js';
 import { OsImage } from '../images/os-image.entity.js';
 import type { ResolvedProfile } from '../images/profiles.js';
+import type { ReadinessCache } from '../images/readiness-cache.js';
 import type { Mac } from '../mac.js';
 import { resolveDeployTarget } from '../machines/deploy-target.js';
 import { MachineRepository } from '../machines/machine-repository.js';
@@ -57,6 +59,15 @@ export interface DeploymentServiceOptions {
   now?: () => Date;
   /** Errors from onChange are reported here, never thrown: Postgres already holds the truth. */
   onHookError?: (error: unknown) => void;
+  /** Readiness of images' files (local files under ARTIFACTS_DIR); cleared with the image cache. */
+  readiness?: ReadinessCache;
+  /**
+   * Refuse requests for images whose files are missing (IMAGE_PREFLIGHT). Needs `readiness`.
+   * @defaultValue false
+   */
+  preflight?: boolean;
+  /** ARTIFACTS_DIR, named in the refusal. */
+  artifactsDir?: string;
 }
 
 /** Secrets of one deployment, decrypted; only for artifact rendering and the requester's private message. */
@@ -113,9 +124,26 @@ export class DeploymentService {
     return this.imageCache.get(id);
   }
 
-  /** Drops cached images: an image changed, or changes may have been missed. */
+  /** Drops cached images and their readiness: an image changed, or changes may have been missed. */
   forgetImages(): void {
     this.imageCache.clear();
+    this.opts.readiness?.forget();
+  }
+
+  /** Whether an image's files are in place (cached; see {@link ReadinessCache}); null without a checker. */
+  async readiness(image: OsImage): Promise<ImageReadiness | null> {
+    return this.opts.readiness ? this.opts.readiness.get(image) : null;
+  }
+
+  /**
+   * The preflight of every way a deployment is created (chat, API, batches, dashboard): throws
+   * `deploy:image-not-ready` naming the missing files when preflight is on and the image cannot boot.
+   * Call it before anything is written.
+   */
+  async assertImageReady(image: OsImage): Promise<void> {
+    if (!this.opts.preflight || !this.opts.readiness) return;
+    const readiness = await this.opts.readiness.get(image);
+    if (!readiness.ready) throw imageNotReadyError(readiness, this.opts.artifactsDir ?? 'ARTIFACTS_DIR');
   }
 
   /** Creates a deployment in pending_approval; returns its generated password once, for a private message. */
@@ -128,6 +156,7 @@ export class DeploymentService {
       async () => (await em.find(OsImage, {}, { orderBy: { id: 'asc' }, fields: ['id'] })).map((i) => i.id),
     );
     const image = await em.findOneOrFail(OsImage, { id: valid.os });
+    await this.assertImageReady(image);
     const fixed = image.family === 'windows' ? this.opts.windowsAdminPassword : undefined;
     const password = fixed ?? generatePassword();
     const now = this.now();

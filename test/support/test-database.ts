@@ -49,6 +49,9 @@ export function testConfig(overrides: Record<string, string> = {}) {
     LOG_LEVEL: 'silent',
     SECRET_KEY: 'test-secret-key-0123456789abcdef0123456789abcdef',
     PUBLIC_BOOT_URL: 'http://10.0.2.2:8080',
+    // Most tests deploy catalog images without their multi-GB files; test/core/images/preflight and the
+    // shell e2e test turn preflight on with files they create.
+    IMAGE_PREFLIGHT: 'false',
     QUEUE_PREFIX: `t${randomBytes(5).toString('hex')}`,
     ARTIFACTS_DIR: testArtifactsDir(),
     ...overrides,
