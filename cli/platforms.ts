@@ -4,6 +4,7 @@ import { createShellPlatform } from '../bot/shell/shell-platform.js';
 import { createSlackPlatform, type SlackPlatform } from '../bot/slack/create-slack-platform.js';
 import type { ChatPlatform } from '../chat/chat-platform.js';
 import type { Core } from '../core/create-core.js';
+import type { TerminalScreen } from '../core/terminal/terminal-screen.js';
 
 export interface Platforms {
   all: ChatPlatform[];
@@ -15,7 +16,7 @@ export interface Platforms {
  * The chat platforms of this installation: every one with credentials, or the shell adapter (stdin and
  * stdout) when none has, as Hubot falls back to its shell.
  */
-export function createPlatforms(core: Core): Platforms {
+export function createPlatforms(core: Core, opts: { screen?: TerminalScreen } = {}): Platforms {
   const { config, logger } = core;
   const all: ChatPlatform[] = [];
   let slack: SlackPlatform | undefined;
@@ -26,7 +27,15 @@ export function createPlatforms(core: Core): Platforms {
     all.push(slack);
   }
   if (!all.length) {
-    all.push(createShellPlatform({ input: process.stdin, output: process.stdout, user: config.SHELL_USER }));
+    all.push(
+      createShellPlatform({
+        input: process.stdin,
+        output: process.stdout,
+        user: config.SHELL_USER,
+        screen: opts.screen,
+        onInterrupt: () => process.kill(process.pid, 'SIGINT'),
+      }),
+    );
   }
   return { all, slack };
 }

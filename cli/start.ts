@@ -7,8 +7,10 @@ import { ServiceUnavailableError } from '../core/db/orm.js';
 import { announceChanges } from '../core/deployments/change-announcements.js';
 import { createLogger } from '../core/logger.js';
 import { createQueues } from '../core/queues.js';
+import { createTerminalScreen } from '../core/terminal/terminal-screen.js';
 import { connectChangePublisher } from '../worker/change-publisher.js';
 import { checkRedis } from './check-redis.js';
+import { octofleetVersion, startBanner, startInfo } from './start-banner.js';
 
 const ROLES = ['all', 'bot', 'boot-server', 'worker'] as const;
 type Role = (typeof ROLES)[number];
@@ -35,14 +37,24 @@ const runsWorker = role === 'all' || role === 'worker';
 const runsBootServer = role === 'all' || role === 'boot-server';
 // The shell adapter owns stdout; logs go to stderr then.
 const shellChat = config.chatPlatforms.length === 0 && (runsBot || runsWorker);
+// A person at a terminal: the chat is the screen. The full log goes to LOG_FILE, warnings and errors
+// show as short lines above the prompt. Piped, or in production, logs stay JSON lines as before.
+const terminal = shellChat && runsBot && Boolean(process.stdout.isTTY) && config.NODE_ENV !== 'production';
+const screen = createTerminalScreen({ out: process.stdout, err: process.stderr });
 const logger = createLogger({
   level: config.LOG_LEVEL,
   name: `octofleet:${role}`,
   destination: shellChat ? 2 : 1,
+  terminal: terminal ? { screen, file: config.LOG_FILE } : undefined,
 });
-logger.info({ config: redactConfig(config) }, `starting ${role}`);
-if (!config.chatPlatforms.length)
-  logger.info('no chat platform configured (DISCORD_TOKEN, SLACK_BOT_TOKEN): using the shell');
+const roles = (['bot', 'boot-server', 'worker'] as const).filter((r) => role === 'all' || role === r);
+logger.info(
+  { version: octofleetVersion(), roles, publicBootUrl: config.publicBootUrl, chat: config.chatPlatforms },
+  `starting ${role}`,
+);
+// The whole configuration once, secrets redacted, for whoever reads the log after an incident.
+logger.info({ config: redactConfig(config) }, 'configuration');
+if (terminal) screen.print(`Starting Octofleet (${roles.join(', ')}); full log in ${config.LOG_FILE} …`);
 
 const stops: (() => Promise<void>)[] = [];
 let stopping = false;
@@ -60,6 +72,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     logger.info({ signal }, 'draining connections and jobs, then exiting');
+    if (terminal) screen.print('Stopping: draining connections and jobs …');
     void shutdown(0);
   });
 }
@@ -79,7 +92,7 @@ try {
   // server alone stays small (its memory is a benchmark target).
   const { all: platforms, slack } =
     runsBot || runsWorker
-      ? (await import('./platforms.js')).createPlatforms(core)
+      ? (await import('./platforms.js')).createPlatforms(core, { screen })
       : { all: [], slack: undefined };
   // Slack's HTTP receiver lives on the admin listener when it has no port of its own (SLACK_PORT=0).
   const mountSlack = Boolean(slack?.requestHandler) && config.SLACK_PORT === 0;
@@ -88,11 +101,12 @@ try {
       'Invalid configuration: SLACK_PORT must be set when the bot runs alone in Slack HTTP mode (the admin listener that would carry /slack/events is not in this process)',
     );
   }
+  let apiPort: number | undefined;
   if (runsBootServer) {
     const adminMounts =
       mountSlack && slack?.requestHandler ? [{ path: slack.eventsPath, handler: slack.requestHandler }] : [];
     const server = createBootServer(core, { adminMounts });
-    await server.start();
+    ({ apiPort } = await server.start());
     stops.unshift(() => server.stop());
   }
   if (runsBot) {
@@ -111,7 +125,13 @@ try {
     await worker.start();
     stops.unshift(() => worker.stop());
   }
-  logger.info(`${role} ready`);
+  const info = startInfo(config, { roles, apiPort, logFile: terminal ? config.LOG_FILE : null });
+  // In a terminal the banner shows the warning; the log file still records it.
+  if (info.bootUrlWarning) logger[terminal ? 'info' : 'warn'](info.bootUrlWarning);
+  logger.info({ ...info, bootUrlWarning: undefined }, `${role} ready`);
+  // The banner: on the screen in a terminal; beside JSON logs only when a person watches stderr.
+  if (terminal) screen.print(startBanner(info).join('\n'));
+  else if (process.stderr.isTTY) process.stderr.write(`${startBanner(info).join('\n')}\n`);
 } catch (error) {
   const known = error instanceof ServiceUnavailableError || error instanceof ConfigError;
   if (known) console.error((error as Error).message);

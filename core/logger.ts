@@ -1,4 +1,8 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { formatLogLine } from './terminal/log-lines.js';
+import type { TerminalScreen } from './terminal/terminal-screen.js';
 
 export type { Logger };
 
@@ -43,15 +47,38 @@ export const REDACT_PATHS = [
  * flushes what is left when the process exits.
  */
 export function createLogger(
-  opts: { level?: string; name?: string; destination?: NodeJS.WritableStream | 1 | 2 } = {},
+  opts: {
+    level?: string;
+    name?: string;
+    destination?: NodeJS.WritableStream | 1 | 2;
+    /** Terminal mode: JSON lines go to `file`, and warnings and errors to `screen`, one short line each. */
+    terminal?: { screen: TerminalScreen; file: string };
+  } = {},
 ): Logger {
+  const level = opts.level ?? 'info';
+  const options = {
+    level,
+    name: opts.name ?? 'octofleet',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
+  if (opts.terminal) {
+    const { screen, file } = opts.terminal;
+    mkdirSync(dirname(file), { recursive: true });
+    const toScreen = { write: (line: string) => screen.print(formatLogLine(line), 'err') };
+    return pino(
+      options,
+      pino.multistream([
+        {
+          level: (level === 'silent' ? 'fatal' : level) as pino.Level,
+          stream: pino.destination({ dest: file, sync: false }),
+        },
+        { level: 'warn', stream: toScreen },
+      ]),
+    );
+  }
   const destination = opts.destination ?? 1;
   return pino(
-    {
-      level: opts.level ?? 'info',
-      name: opts.name ?? 'octofleet',
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    },
+    options,
     typeof destination === 'number' ? pino.destination({ dest: destination, sync: false }) : destination,
   );
 }

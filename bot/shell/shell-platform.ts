@@ -9,6 +9,7 @@ import type {
 } from '../../chat/chat-platform.js';
 import type { CardModel } from '../../chat/messages/card.js';
 import { cardLines } from '../../chat/messages/card-text.js';
+import { createTerminalScreen, type TerminalScreen } from '../../core/terminal/terminal-screen.js';
 
 /** The one channel of the shell. */
 export const SHELL_CHANNEL = 'shell';
@@ -22,6 +23,17 @@ export interface ShellPlatformOptions {
   user: string;
   /** Print a `> ` prompt. @defaultValue whether `output` is a TTY */
   prompt?: boolean;
+  /**
+   * The screen `output` belongs to, shared with whatever else prints there (log warnings on a terminal),
+   * so nothing lands inside the prompt. @defaultValue a screen of its own on `output`
+   */
+  screen?: TerminalScreen;
+  /**
+   * Ctrl-C at the prompt: readline takes the terminal's raw input, so the keystroke arrives here rather
+   * than as a signal. `npm start` passes a function that raises SIGINT on the process (drain and exit).
+   * @defaultValue closing the input
+   */
+  onInterrupt?: () => void;
 }
 
 /** The shell adapter, plus what tests and `npm start` need to know about it. */
@@ -55,10 +67,10 @@ export function createShellPlatform(opts: ShellPlatformOptions): ShellPlatform {
   const inputDone = new Promise<void>((resolve) => {
     finish = resolve;
   });
+  const screen = opts.screen ?? createTerminalScreen({ out: opts.output });
   const print = (lines: string | string[]) => {
     if (stopped) return;
-    const text = (Array.isArray(lines) ? lines : lines.split('\n')).join('\n');
-    opts.output.write(`${text}\n`);
+    screen.print((Array.isArray(lines) ? lines : lines.split('\n')).join('\n'));
   };
   let rl: ReturnType<typeof createInterface> | null = null;
 
@@ -93,16 +105,28 @@ export function createShellPlatform(opts: ShellPlatformOptions): ShellPlatform {
     async start(inbound) {
       if (!inbound) return;
       rl = createInterface({ input: opts.input, output: prompt ? opts.output : undefined, terminal: prompt });
-      if (prompt) rl.setPrompt('> ');
       const reader = rl;
+      const showPrompt = () => {
+        if (!prompt || stopped) return;
+        reader.prompt();
+        screen.setPromptVisible(true);
+      };
+      if (prompt) {
+        reader.setPrompt('> ');
+        screen.attachPrompt(reader);
+        // Enter moves the cursor below the prompt: output of the command prints as plain lines.
+        reader.on('line', () => screen.setPromptVisible(false));
+        if (opts.onInterrupt) reader.on('SIGINT', opts.onInterrupt);
+      }
       void (async () => {
         try {
-          if (prompt) reader.prompt();
+          showPrompt();
           for await (const line of reader) {
             await handle(inbound, line);
-            if (prompt) reader.prompt();
+            showPrompt();
           }
         } finally {
+          screen.attachPrompt(null);
           finish();
         }
       })();

@@ -5,6 +5,8 @@ import { configSchema, type RawConfig, SECRET_KEYS } from './schema.js';
 export interface Config extends RawConfig {
   /** PUBLIC_BOOT_URL without a trailing slash, or the derived default. */
   publicBootUrl: string;
+  /** PUBLIC_BOOT_URL was not set and `publicBootUrl` was made from this host's first LAN address. */
+  publicBootUrlGuessed: boolean;
   /** Chat platforms with credentials; the shell adapter runs when this is empty. */
   chatPlatforms: ('discord' | 'slack')[];
   slackMode: 'http' | 'socket' | null;
@@ -56,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       /\/+$/,
       '',
     ),
+    publicBootUrlGuessed: raw.PUBLIC_BOOT_URL === undefined,
     chatPlatforms,
     slackMode: raw.SLACK_BOT_TOKEN ? (raw.SLACK_APP_TOKEN ? 'socket' : 'http') : null,
   };
