@@ -6,9 +6,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config/index.js';
-import { DEBIAN_IPXE_DIR, installIpxeBinaries } from '../core/pxe/install-ipxe-binaries.js';
+import { DEBIAN_IPXE_DIR, IPXE_BINARIES, installIpxeBinaries } from '../core/pxe/install-ipxe-binaries.js';
 import { renderDnsmasqConfig } from '../core/pxe/render-dnsmasq-config.js';
 import { installSecureBootChain } from '../core/pxe/secure-boot-chain.js';
+import { createProgress } from '../core/terminal/progress.js';
 
 const USAGE = `Usage: npm run pxe:config -- [options]
   --out FILE         where to write the dnsmasq configuration ("-" for stdout) [var/pxe/dnsmasq.conf]
@@ -40,7 +41,14 @@ async function main(): Promise<number> {
   }
   const text = renderDnsmasqConfig(config, { pidFile: args['pid-file'], leaseFile: args['lease-file'] });
   if (args.tftp) {
-    const written = await installIpxeBinaries(config.PXE_TFTP_ROOT, args['ipxe-dir']);
+    const progress = createProgress({
+      label: 'pxe:config: copying iPXE binaries',
+      total: IPXE_BINARIES.length,
+    });
+    const written = await installIpxeBinaries(config.PXE_TFTP_ROOT, args['ipxe-dir'], (done, _total, name) =>
+      progress.update(done, name),
+    );
+    progress.finish();
     console.error(`pxe:config: copied ${written.join(', ')}`);
     if (config.PXE_UEFI_BINARY === 'shimx64.efi') {
       const chain = await installSecureBootChain(config.PXE_TFTP_ROOT, {

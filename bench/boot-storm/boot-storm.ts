@@ -3,6 +3,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createCore } from '../../core/create-core.js';
 import { createLogger } from '../../core/logger.js';
+import { createProgress, type Progress } from '../../core/terminal/progress.js';
 import { queryOnce } from '../support/bench-database.js';
 import { freePort, spawnTs, type WatchedChild, waitUntilUp } from '../support/child-process.js';
 import { createLoadClient, type LoadClient } from '../support/http-load.js';
@@ -84,7 +85,19 @@ export async function runBootStorm(opts: BootStormOptions): Promise<BootStormRes
     const loadBefore = loadavg()[0]!;
     const servicesBefore = await servicesCpu();
     const started = performance.now();
-    const storm = await runWaves(client, machines, WAVES, () => watched.cpuSeconds());
+    const bars = new Map<string, Progress>();
+    const storm = await runWaves(
+      client,
+      machines,
+      WAVES,
+      () => watched.cpuSeconds(),
+      (wave, done, total) => {
+        let bar = bars.get(wave);
+        if (!bar) bars.set(wave, (bar = createProgress({ label: `[bench] boot storm: ${wave}`, total })));
+        bar.update(done);
+        if (done === total) bar.finish();
+      },
+    );
     const stormSeconds = (performance.now() - started) / 1000;
     const appCpu = (await watched.cpuSeconds()) - cpuBefore;
     const workerCpu = worker ? (await worker.cpuSeconds()) - workerCpuBefore : undefined;

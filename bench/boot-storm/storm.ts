@@ -37,6 +37,8 @@ export async function runWaves(
   waves: Wave[],
   /** CPU seconds the app process has used so far. */
   appCpuSeconds: () => Promise<number>,
+  /** Told each time a machine has sent all its requests of a wave (a progress bar). */
+  onMachineDone?: (wave: string, done: number, total: number) => void,
 ): Promise<StormRecord> {
   const record: StormRecord = {
     waves: [],
@@ -52,6 +54,7 @@ export async function runWaves(
     const started = performance.now();
     let requests = 0;
     let errors = 0;
+    let machinesDone = 0;
     await Promise.all(
       machines.map(async (machine) => {
         if (lost.has(machine.index)) return;
@@ -71,6 +74,7 @@ export async function runWaves(
           step.learn?.(answer.body);
         }
         if (wave.route === '/ipxe/:mac' && !machine.token) lost.add(machine.index);
+        onMachineDone?.(wave.name, ++machinesDone, machines.length);
       }),
     );
     const seconds = (performance.now() - started) / 1000;

@@ -14,7 +14,12 @@ export const IPXE_BINARIES = [BIOS_BINARY, 'ipxe.efi', 'snponly.efi'] as const;
  * because dnsmasq serves them as the unprivileged user it drops to. Checks every source first, so a
  * missing package changes nothing. @returns the paths written.
  */
-export async function installIpxeBinaries(tftpRoot: string, sourceDir = DEBIAN_IPXE_DIR): Promise<string[]> {
+export async function installIpxeBinaries(
+  tftpRoot: string,
+  sourceDir = DEBIAN_IPXE_DIR,
+  /** Called after each file is copied: how many of how many, and its name (for a progress bar). */
+  onProgress?: (done: number, total: number, name: string) => void,
+): Promise<string[]> {
   for (const name of IPXE_BINARIES) {
     try {
       await access(join(sourceDir, name));
@@ -32,6 +37,7 @@ export async function installIpxeBinaries(tftpRoot: string, sourceDir = DEBIAN_I
     await copyFile(join(sourceDir, name), target);
     await chmod(target, 0o644);
     written.push(target);
+    onProgress?.(written.length, IPXE_BINARIES.length, name);
   }
   return written;
 }
