@@ -25,6 +25,7 @@ packages=(
   shim-signed     # Microsoft-signed shimx64.efi of the Secure Boot chain (pxe:config, Secure Boot e2e)
   grub-efi-amd64-signed # Debian-signed GRUB: the local disk's loader in the Secure Boot e2e
   sbsigntool      # sbattach --remove: the unsigned kernel the Secure Boot e2e expects to be refused
+  bsdutils        # script(1): npm start in a pseudo-terminal (test/e2e/terminal-session.test.ts)
 )
 
 missing=()

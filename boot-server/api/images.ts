@@ -32,7 +32,7 @@ export function imagesApi(router: Router, { core }: BootServerDeps): void {
 
   router.post('/api/v1/images', jsonBody, async (ctx) => {
     // The id is the client's to choose on create; the other server-owned fields are dropped.
-    const body = acceptReadOnlyFields(ctx.request.body, null, IMAGE_READ_ONLY.slice(1));
+    const body = acceptReadOnlyFields(withoutReadiness(ctx.request.body), null, IMAGE_READ_ONLY.slice(1));
     check(body);
     const image = await images().create(body);
     ctx.status = 201;
@@ -47,7 +47,7 @@ export function imagesApi(router: Router, { core }: BootServerDeps): void {
   router.put('/api/v1/images/:id', jsonBody, async (ctx) => {
     const current = imageJson(await images().get(ctx.params.id!));
     const body = {
-      ...(acceptReadOnlyFields(ctx.request.body, current, IMAGE_READ_ONLY) as object),
+      ...(acceptReadOnlyFields(withoutReadiness(ctx.request.body), current, IMAGE_READ_ONLY) as object),
       id: current.id,
     };
     check(body);
@@ -58,4 +58,14 @@ export function imagesApi(router: Router, { core }: BootServerDeps): void {
     await images().delete(ctx.params.id!);
     ctx.status = 204;
   });
+}
+
+/**
+ * `readiness` is computed on every read (its `checkedAt` moves), never stored: dropped rather than
+ * compared, so an image read with GET may be sent back with PUT as it is.
+ */
+function withoutReadiness(body: unknown): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const { readiness: _readiness, ...rest } = body as Record<string, unknown>;
+  return rest;
 }

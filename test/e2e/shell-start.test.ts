@@ -3,6 +3,9 @@
 // card and thread read back from stdout.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueues } from '../../core/queues.js';
@@ -12,6 +15,11 @@ import { dropDatabase, testDatabaseUrl } from '../support/test-database.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAC = '52:54:00:e2:e0:01';
 const API_TOKEN = `e2e-${randomBytes(12).toString('hex')}`;
+// The tinylinux image's kernel and initrd, where the preflight of /deploy looks for them.
+const artifacts = mkdtempSync(join(tmpdir(), 'octofleet-e2e-'));
+mkdirSync(join(artifacts, 'tiny'));
+writeFileSync(join(artifacts, 'tiny/vmlinuz'), 'kernel');
+writeFileSync(join(artifacts, 'tiny/initrd.gz'), 'initrd');
 const env = {
   DATABASE_URL: testDatabaseUrl(),
   QUEUE_PREFIX: `t${randomBytes(5).toString('hex')}`,
@@ -20,6 +28,7 @@ const env = {
   API_HOST: '127.0.0.1',
   API_TOKEN,
   SHELL_USER: 'ops',
+  ARTIFACTS_DIR: artifacts,
   LOG_LEVEL: 'info',
   NODE_ENV: 'test',
 };
@@ -109,6 +118,7 @@ afterAll(async () => {
   await queues.obliterate();
   await queues.close();
   await dropDatabase(env.DATABASE_URL);
+  rmSync(artifacts, { recursive: true, force: true });
 });
 
 const post = (url: string, body: string, type: string) =>
