@@ -92,8 +92,8 @@ export async function runBootStorm(opts: BootStormOptions): Promise<BootStormRes
       WAVES,
       () => watched.cpuSeconds(),
       (wave, done, total) => {
-        let bar = bars.get(wave);
-        if (!bar) bars.set(wave, (bar = createProgress({ label: `[bench] boot storm: ${wave}`, total })));
+        const bar = bars.get(wave) ?? createProgress({ label: `[bench] boot storm: ${wave}`, total });
+        bars.set(wave, bar);
         bar.update(done);
         if (done === total) bar.finish();
       },
