@@ -6,7 +6,7 @@ import { STATE_LABELS, stageLabel } from '../../chat/messages/labels.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import { ACTIVE_STATES, TERMINAL_STATES } from '../../core/deployments/lifecycle.js';
 import { NotFoundError } from '../../core/errors.js';
-import { describeFile, type ImageReadiness } from '../../core/images/image-readiness.js';
+import { describeFile, fileLabel, type ImageReadiness } from '../../core/images/image-readiness.js';
 import { parseMac } from '../../core/mac.js';
 import type { CommandContext } from './command-context.js';
 import { firstArgument, parseDeploymentId } from './parse-args.js';
@@ -98,11 +98,13 @@ export async function imagesCommand(ctx: CommandContext): Promise<CommandReply> 
 
 const MISSING_SHOWN = 2;
 
-/** ` · ✅ ready` or ` · ❌ missing: boot.wim var/artifacts/… does not exist (+3 more)`. */
+/** ` · ✅ ready` or ` · ❌ missing: wimboot windows/wimboot, BCD windows/ws2025/BCD (+4 more)`. */
 function readinessNote(readiness: ImageReadiness | null): string {
   if (!readiness) return '';
   if (readiness.ready) return ' · ✅ ready';
-  const shown = readiness.missing.slice(0, MISSING_SHOWN).map((f) => describeFile(f));
+  const shown = readiness.missing
+    .slice(0, MISSING_SHOWN)
+    .map((f) => (f.path && f.state === 'missing' ? fileLabel(f) : describeFile(f)));
   const more = readiness.missing.length - shown.length;
-  return ` · ❌ missing: ${shown.join('; ')}${more > 0 ? ` (+${more} more)` : ''}`;
+  return ` · ❌ missing: ${shown.join(', ')}${more > 0 ? ` (+${more} more)` : ''}`;
 }

@@ -120,7 +120,12 @@ function unchecked(file: ImageFile): FileCheck {
   return { ...file, state: 'unchecked' };
 }
 
-/** `install.wim (windows/ws2025/install.wim) does not exist` — one file's problem, for people. */
+/** `install.wim windows/ws2025/install.wim`: what a file is for and where the catalog says it is. */
+export function fileLabel(file: ImageFile): string {
+  return `${ROLE_NAMES[file.role]} ${file.location}`;
+}
+
+/** `install.wim var/artifacts/windows/ws2025/install.wim does not exist` — one file's problem, for people. */
 export function describeFile(file: FileCheck): string {
   const inCwd = file.path ? relative(process.cwd(), file.path) : '';
   const where = !file.path ? file.location : inCwd && !inCwd.startsWith('..') ? inCwd : file.path;
@@ -130,11 +135,19 @@ export function describeFile(file: FileCheck): string {
 /**
  * The refusal of a deployment whose image cannot boot: code `deploy:image-not-ready` (422), the message
  * names every missing file, `detail` lists them (`{image, missing: [{role, location, problem}]}`).
+ * `ws2025 cannot boot: missing in ARTIFACTS_DIR (var/artifacts): install.wim windows/ws2025/install.wim. …`
  */
 export function imageNotReadyError(readiness: ImageReadiness, artifactsDir: string): ValidationError {
-  const list = readiness.missing.map((f) => describeFile(f)).join('; ');
+  const absent = readiness.missing.filter((f) => f.path && f.state === 'missing');
+  const other = readiness.missing.filter((f) => !absent.includes(f));
+  const parts = [
+    ...(absent.length
+      ? [`missing in ARTIFACTS_DIR (${artifactsDir}): ${absent.map(fileLabel).join(', ')}`]
+      : []),
+    ...other.map((f) => describeFile(f)),
+  ];
   return new ValidationError(
-    `${readiness.image} cannot boot: ${list}. Copy the files into ARTIFACTS_DIR (${artifactsDir}) or fix the image, then try again (npm run doctor checks every image)`,
+    `${readiness.image} cannot boot: ${parts.join('; ')}. Put the files in place or fix the image, then try again; npm run doctor checks every image`,
     {
       image: readiness.image,
       missing: readiness.missing.map((f) => ({ role: f.role, location: f.location, problem: f.problem })),

@@ -150,8 +150,9 @@ describe('npm start in a terminal', () => {
     type('/deploy mac:52:54:00:77:00:01 os:ubuntu2404\r');
     await shown(/⚠️ ubuntu2404 cannot boot:/);
     const reply = screen().find((l) => l.startsWith('⚠️ ubuntu2404 cannot boot:'));
-    expect(reply).toContain('kernel ');
-    expect(reply).toContain('ubuntu/24.04/vmlinuz does not exist');
+    expect(reply).toContain(
+      `missing in ARTIFACTS_DIR (${artifacts}): kernel ubuntu/24.04/vmlinuz, initrd ubuntu/24.04/initrd`,
+    );
     expect((await apiGet('/api/v1/deployments')).total).toBe(0);
   });
 

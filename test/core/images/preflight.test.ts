@@ -36,7 +36,7 @@ describe('preflight of deployment requests', () => {
     const body = await res.json();
     expect(body.error).toBe('deploy:image-not-ready');
     expect(body.detail).toMatch(
-      /^ws2025 cannot boot: install\.wim \S+windows\/ws2025\/install\.wim does not exist\./,
+      /^ws2025 cannot boot: missing in ARTIFACTS_DIR \(\S+\): install\.wim windows\/ws2025\/install\.wim\. /,
     );
     expect(body.info).toEqual({
       image: 'ws2025',
@@ -70,7 +70,7 @@ describe('preflight of deployment requests', () => {
     ).rejects.toMatchObject({
       code: 'deploy:image-not-ready',
       message: expect.stringMatching(
-        /kernel \S+debian\/12\/linux does not exist; initrd \S+initrd\.gz does not exist/,
+        /^debian12 cannot boot: missing in ARTIFACTS_DIR \(\S+\): kernel debian\/12\/linux, initrd debian\/12\/initrd\.gz\./,
       ),
     });
     expect(await count()).toBe(1);
