@@ -72,7 +72,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     logger.info({ signal }, 'draining connections and jobs, then exiting');
-    if (terminal) screen.print('Stopping: draining connections and jobs …');
+    if (terminal) {
+      screen.releasePrompt();
+      screen.print('Stopping: draining connections and jobs …');
+    }
     void shutdown(0);
   });
 }

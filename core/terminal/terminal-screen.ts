@@ -15,6 +15,8 @@ export interface TerminalScreen {
   attachPrompt(rl: Interface | null): void;
   /** Tells whether the prompt is on screen now (it is not while a command is being handled). */
   setPromptVisible(visible: boolean): void;
+  /** Wipes the prompt for good (the process is stopping): later lines print plainly. */
+  releasePrompt(): void;
 }
 
 export interface TerminalScreenOptions {
@@ -56,6 +58,14 @@ export function createTerminalScreen(opts: TerminalScreenOptions): TerminalScree
     },
     setPromptVisible(visible) {
       promptVisible = visible;
+    },
+    releasePrompt() {
+      if (isTTY && rl && promptVisible) {
+        cursorTo(out, 0);
+        clearScreenDown(out);
+      }
+      rl = null;
+      promptVisible = false;
     },
   };
 }

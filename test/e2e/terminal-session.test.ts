@@ -195,7 +195,7 @@ describe('npm start in a terminal', () => {
   it('stops on Ctrl-C', { timeout: 30_000 }, async () => {
     const exited = new Promise<number | null>((resolve) => app.on('exit', resolve));
     type('\x03');
-    await shown(/Stopping: draining connections and jobs/);
+    await shown(/Stopping: draining connections and jobs …$/);
     expect(await exited).toBe(0);
   });
 });
