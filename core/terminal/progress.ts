@@ -29,7 +29,7 @@ export function createProgress(opts: ProgressOptions): Progress {
   const total = Math.max(0, opts.total);
   const now = opts.now ?? Date.now;
   const redrawMs = opts.redrawMs ?? 100;
-  let lastDraw = 0;
+  let lastDraw = Number.NEGATIVE_INFINITY;
   let lastTenth = -1;
   let finished = false;
   const count = (n: number) => (opts.unit === 'bytes' ? bytes(n) : String(n));
