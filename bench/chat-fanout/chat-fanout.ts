@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { createProgress } from '../../core/terminal/progress.js';
 import type { WatchedChild } from '../support/child-process.js';
 import { createLoadClient } from '../support/http-load.js';
 import { createInstallation } from '../support/installation.js';
@@ -84,7 +85,12 @@ async function runOnPlatform(platform: FanoutPlatform, opts: ChatFanoutOptions):
     const stageMark = platform.mark();
     const client = createLoadClient(installation.bootOrigin, { inFlight: 64 });
     const t0 = Date.now();
-    const { sent, errors } = await playSchedule(client, plans, t0);
+    const bar = createProgress({
+      label: `[bench] chat fan-out (${platform.name}): installer requests sent`,
+      total: plans.reduce((n, p) => n + p.lines.length, 0),
+    });
+    const { sent, errors } = await playSchedule(client, plans, t0, (done) => bar.update(done));
+    bar.finish();
     const lastCallback = Date.now();
     await client.close();
     say(`last callback sent after ${Math.round((lastCallback - t0) / 1000)} s; waiting for chat to catch up`);

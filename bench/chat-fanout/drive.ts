@@ -100,8 +100,12 @@ export async function playSchedule(
   client: LoadClient,
   plans: DeploymentPlan[],
   t0: number,
+  /** Told after every line sent (a progress bar over the minutes the schedule plays). */
+  onSent?: (done: number, total: number) => void,
 ): Promise<{ sent: SentTimes; errors: Record<string, number> }> {
   const sent: SentTimes = plans.map((p) => p.lines.map(() => Number.NaN));
+  const total = plans.reduce((n, p) => n + p.lines.length, 0);
+  let done = 0;
   const errors: Record<string, number> = {};
   const fail = (what: string) => {
     errors[what] = (errors[what] ?? 0) + 1;
@@ -114,6 +118,7 @@ export async function playSchedule(
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         sent[plan.index]![i] = Date.now();
         const answer = await client.send(line.request(token));
+        onSent?.(++done, total);
         if (answer.error || answer.status !== 200) {
           fail(
             `${line.step === 'boot' ? '/ipxe/:mac' : '/cb/:token'}: ${answer.error ?? `HTTP ${answer.status}`}`,

@@ -5,9 +5,11 @@ import { checkImages } from './image-checks.js';
 import { checkPostgres, checkRedis } from './storage-checks.js';
 
 /**
- * Every check `npm run doctor` runs, in the order it reports them. Extension point: a feature adds its
- * check here (the BMCs of the machine inventory: one result per machine whose BMC does not answer a
- * power status, once machines and power exist).
+ * Every check `npm run doctor` runs, in report order. Each is a {@link DoctorCheck} in its own module.
+ *
+ * Extension point, BMCs: once the machine inventory with BMCs exists, a `checkBmcs`
+ * (cli/doctor/bmc-checks.ts) joins this list: one result per machine whose BMC driver is not `manual`,
+ * ❌ with the BMC's message when a power `status` call fails, ✅ with the power state otherwise.
  */
 export const DOCTOR_CHECKS: DoctorCheck[] = [
   checkPostgres,
