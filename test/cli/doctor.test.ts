@@ -8,6 +8,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPxe, tftpFiles } from '../../cli/doctor/boot-checks.js';
 import { checkChat } from '../../cli/doctor/chat-checks.js';
 import type { CheckResult } from '../../cli/doctor/check.js';
 import { checkImages } from '../../cli/doctor/image-checks.js';
@@ -309,5 +310,37 @@ describe('doctor chat checks, against the fake Discord', () => {
       status: 'fail',
       detail: expect.stringMatching(/^123456789012345678: HTTP 404/),
     });
+  });
+});
+
+describe('doctor PXE checks', () => {
+  it('names the TFTP files that are missing, and the command that puts them there', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'octofleet-tftp-'));
+    writeFileSync(join(empty, 'undionly.kpxe'), 'x');
+    try {
+      const results = await checkPxe({
+        config: loadConfig({ ...env, PXE_TFTP_ROOT: empty }),
+        timeoutMs: 5000,
+      });
+      expect(byId(results, 'pxe-config')?.status).toBe('ok');
+      expect(byId(results, 'tftp')).toMatchObject({
+        status: 'fail',
+        detail: `${empty}: ipxe.efi is missing, snponly.efi is missing`,
+        fix: expect.stringContaining('npm run pxe:config -- --tftp'),
+      });
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('asks for shim and the signed GRUB in Secure Boot mode', () => {
+    expect(tftpFiles('shimx64.efi')).toEqual([
+      'undionly.kpxe',
+      'ipxe.efi',
+      'snponly.efi',
+      'shimx64.efi',
+      'grubx64.efi',
+    ]);
+    expect(tftpFiles('ipxe.efi')).toEqual(['undionly.kpxe', 'ipxe.efi', 'snponly.efi']);
   });
 });
