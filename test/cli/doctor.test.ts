@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo, createServer as createTcpServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { loadConfig } from '../../core/config/index.js';
 import { startTestBootServer, type TestBootServer } from '../boot-server/helpers/boot-server-fixture.js';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack/index.js';
+import { freePort } from '../support/free-port.js';
 import { writeWimFile } from '../support/wim-file.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,15 +36,6 @@ let env: Record<string, string>;
 function put(relative: string, content = 'x') {
   mkdirSync(join(artifacts, relative, '..'), { recursive: true });
   writeFileSync(join(artifacts, relative), content);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createTcpServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs `npm run doctor -- --json` as an operator would; answers the exit status and the report. */

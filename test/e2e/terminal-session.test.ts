@@ -4,13 +4,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueues } from '../../core/queues.js';
+import { freePort } from '../support/free-port.js';
 import { renderTerminal } from '../support/terminal-model.js';
 import { dropDatabase, testDatabaseUrl } from '../support/test-database.js';
 
@@ -41,16 +41,6 @@ let bootPort = 0;
 let api = '';
 const listeners = new Set<() => void>();
 const screen = () => renderTerminal(raw);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** Resolves when the rendered screen matches. */
 function shown(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
