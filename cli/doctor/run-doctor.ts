@@ -1,3 +1,4 @@
+import { checkBmcs } from './bmc-checks.js';
 import { checkBootUrl, checkPxe } from './boot-checks.js';
 import { checkChat } from './chat-checks.js';
 import type { CheckContext, CheckResult, CheckStatus, DoctorCheck } from './check.js';
@@ -5,11 +6,8 @@ import { checkImages } from './image-checks.js';
 import { checkPostgres, checkRedis } from './storage-checks.js';
 
 /**
- * Every check `npm run doctor` runs, in report order. Each is a {@link DoctorCheck} in its own module.
- *
- * Extension point, BMCs: once the machine inventory with BMCs exists, a `checkBmcs`
- * (cli/doctor/bmc-checks.ts) joins this list: one result per machine whose BMC driver is not `manual`,
- * ❌ with the BMC's message when a power `status` call fails, ✅ with the power state otherwise.
+ * Every check `npm run doctor` runs, in report order; each is a {@link DoctorCheck} in its own module.
+ * A feature that needs checking before machines boot adds its check here.
  */
 export const DOCTOR_CHECKS: DoctorCheck[] = [
   checkPostgres,
@@ -18,6 +16,7 @@ export const DOCTOR_CHECKS: DoctorCheck[] = [
   checkPxe,
   checkImages,
   checkChat,
+  checkBmcs,
 ];
 
 /** Runs checks side by side; a check that throws is itself a ❌ rather than the end of the report. */

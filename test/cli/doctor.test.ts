@@ -8,6 +8,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkBmcs } from '../../cli/doctor/bmc-checks.js';
 import { checkPxe, tftpFiles } from '../../cli/doctor/boot-checks.js';
 import { checkChat } from '../../cli/doctor/chat-checks.js';
 import type { CheckResult } from '../../cli/doctor/check.js';
@@ -15,6 +16,7 @@ import { checkImages } from '../../cli/doctor/image-checks.js';
 import { loadConfig } from '../../core/config/index.js';
 import { startTestBootServer, type TestBootServer } from '../boot-server/helpers/boot-server-fixture.js';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
+import { startFakeRedfish } from '../support/fake-redfish/fake-redfish.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack/index.js';
 import { freePort } from '../support/free-port.js';
 import { writeWimFile } from '../support/wim-file.js';
@@ -144,6 +146,7 @@ describe('npm run doctor', () => {
         'image:lab2025',
         'image:netlinux',
         'chat',
+        'bmc',
       ]),
     );
     expect(byId(report.checks, 'boot-healthz')?.detail).toContain(
@@ -334,5 +337,35 @@ describe('doctor PXE checks', () => {
       'grubx64.efi',
     ]);
     expect(tftpFiles('ipxe.efi')).toEqual(['undionly.kpxe', 'ipxe.efi', 'snponly.efi']);
+  });
+});
+
+describe('doctor BMC check, against the fake Redfish BMC', () => {
+  it('reads the power of each inventory BMC, and names the one whose credentials fail', async () => {
+    const bmc = await startFakeRedfish({ password: 'Right-Pa55word' });
+    const machine = (mac: string, password: string) => ({
+      mac,
+      bmc: { driver: 'redfish', address: bmc.url, username: 'root', password },
+    });
+    try {
+      await t.core.machines.put('rack-ok', machine('52:54:00:dd:00:01', 'Right-Pa55word'));
+      await t.core.machines.put('rack-bad', machine('52:54:00:dd:00:02', 'Wrong-Pa55word'));
+      await t.core.machines.put('rack-manual', { mac: '52:54:00:dd:00:03', bmc: { driver: 'manual' } });
+      const results = await checkBmcs({ config: t.core.config, timeoutMs: 5000 });
+      expect(results.map((r) => [r.id, r.status])).toEqual([
+        ['bmc:rack-bad', 'fail'],
+        ['bmc:rack-ok', 'ok'],
+      ]);
+      expect(byId(results, 'bmc:rack-ok')?.detail).toBe(`Redfish at ${bmc.url}: power off`);
+      expect(byId(results, 'bmc:rack-bad')).toMatchObject({
+        detail: expect.stringMatching(/^redfish at \S+: bmc:auth: /),
+        fix: expect.stringContaining('npm run power -- rack-bad status'),
+      });
+      expect(JSON.stringify(results)).not.toContain('Pa55word');
+    } finally {
+      for (const name of ['rack-ok', 'rack-bad', 'rack-manual'])
+        await t.core.machines.remove(name).catch(() => {});
+      await bmc.close();
+    }
   });
 });
