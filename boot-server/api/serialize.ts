@@ -76,14 +76,16 @@ export function imageJson(i: OsImage, readiness?: ImageReadiness | null) {
   };
 }
 
-/** `{ready, missing: [{role, location, problem}], unchecked: [urls], checkedAt}` */
+/**
+ * `{ready, missing: [{role, location, problem}], unchecked: [urls]}`. No check time: two GETs of an
+ * unchanged image answer the same body, so a GET → PUT round-trip and client caches keep working.
+ */
 export function readinessJson(r: ImageReadiness) {
   return {
     ready: r.ready,
     missing: r.missing.map((f) => ({ role: f.role, location: f.location, problem: f.problem ?? null })),
     // Remote URLs are checked by `npm run doctor`, not on every request.
     unchecked: r.files.filter((f) => f.state === 'unchecked').map((f) => f.location),
-    checkedAt: r.checkedAt,
   };
 }
 
