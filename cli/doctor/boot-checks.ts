@@ -83,11 +83,11 @@ export async function checkPxe({ config }: CheckContext): Promise<CheckResult[]>
 
 /**
  * The files the TFTP root must hold: iPXE for BIOS and both UEFI builds; with Secure Boot
- * (`PXE_UEFI_BINARY=shimx64.efi`) also the signed shim and network GRUB it chains to.
+ * (`PXE_UEFI_BINARY=shimx64.efi`) also the signed shim, the network GRUB it chains to and GRUB's config.
  */
 export function tftpFiles(uefiBinary: string): string[] {
   const files: string[] = [...IPXE_BINARIES];
-  if (uefiBinary === 'shimx64.efi') files.push('shimx64.efi', 'grubx64.efi');
+  if (uefiBinary === 'shimx64.efi') files.push('shimx64.efi', 'grubx64.efi', 'grub/grub.cfg');
   else if (!files.includes(uefiBinary)) files.push(uefiBinary);
   return files;
 }

@@ -335,6 +335,7 @@ describe('doctor PXE checks', () => {
       'snponly.efi',
       'shimx64.efi',
       'grubx64.efi',
+      'grub/grub.cfg',
     ]);
     expect(tftpFiles('ipxe.efi')).toEqual(['undionly.kpxe', 'ipxe.efi', 'snponly.efi']);
   });
