@@ -140,6 +140,16 @@ describe.skipIf(needs)('npm start in a terminal', () => {
     expect(screen().at(-1)).toBe('>');
   });
 
+  it('/images shows which images are ready and which files the others miss', async () => {
+    type('/images\r');
+    await shown(/^ws2025 · .*$/m);
+    const lines = screen();
+    expect(lines).toContain('debian12 · Debian 12 (bookworm) · ✅ ready');
+    expect(lines).toContain(
+      'ubuntu2404 · Ubuntu Server 24.04 LTS · ❌ missing: kernel ubuntu/24.04/vmlinuz, initrd ubuntu/24.04/initrd (+1 more)',
+    );
+  });
+
   it('refuses /deploy of an image with a missing file, naming it, and creates nothing', async () => {
     type('/deploy mac:52:54:00:77:00:01 os:ubuntu2404\r');
     await shown(/⚠️ ubuntu2404 cannot boot:/);

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { parseCatalog } from '../../core/images/catalog-file.js';
+import { imageFiles } from '../../core/images/image-files.js';
 
 let dir: string | undefined;
 
@@ -18,14 +19,8 @@ export function testArtifactsDir(): string {
   const root = mkdtempSync(join(tmpdir(), 'octofleet-test-artifacts-'));
   const paths = new Set(TEST_FILES);
   for (const image of parseCatalog(readFileSync('templates/catalog.yaml', 'utf8'))) {
-    const boot = image.boot as Record<string, unknown>;
-    for (const value of Object.values(boot)) {
-      const locations = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
-      for (const v of locations) {
-        const location = typeof v === 'string' ? v : (v as { url: string }).url;
-        if (!/^https?:\/\//i.test(location) && location !== image.boot.method) paths.add(location);
-      }
-    }
+    // Every file the preflight asks for (core/images/image-files.ts), the cmdline's ISO included.
+    for (const file of imageFiles(image.boot, root)) if (file.path) paths.add(relative(root, file.path));
     if (image.family === 'windows') {
       for (const driver of ['viostor', 'vioscsi', 'netkvm'])
         for (const ext of ['inf', 'sys', 'cat'])
