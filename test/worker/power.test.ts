@@ -155,6 +155,25 @@ describe('approval powers the machine into PXE through its BMC', () => {
     expect(await events(id)).toEqual(['requested', 'approved', 'power_on']);
   });
 
+  it('the reconciler starts a sequence that never started (the arm job was lost)', async () => {
+    const bmc = await startFakeRedfish({ password: PASSWORD });
+    bmcs.push(bmc);
+    const mac = '52:54:00:77:03:01';
+    await h.core.machines.put('late01', { mac, bmc: { driver: 'manual' } });
+    const id = await approved('late01');
+    await threadShows(h, id, /Approved by bob/);
+    await settled(h);
+    expect(bmc.requests).toEqual([]);
+    // Now the BMC is known, as after a Redis loss between approval and arming: Postgres says what to do.
+    await h.core.machines.put('late01', {
+      mac,
+      bmc: { driver: 'redfish', address: bmc.url, username: 'root', password: PASSWORD },
+    });
+    await h.worker.reconcile();
+    await threadShows(h, id, /⚡ PXE once set via Redfish \(UEFI\), verified · powered on/);
+    expect(bmc.resets).toEqual(['On']);
+  });
+
   it('leaves machines without a BMC, and MACs outside the inventory, to a person', async () => {
     await h.core.machines.put('manual01', { mac: '52:54:00:77:01:01', bmc: { driver: 'manual' } });
     const id = await approved('manual01');
