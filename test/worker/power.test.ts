@@ -51,7 +51,8 @@ describe('approval powers the machine into PXE through its BMC', () => {
     const id = await approved(name);
     await threadShows(h, id, /⚡/);
     await settled(h);
-    expect(h.platform.threadLines(id).filter((l) => /⚡|⚠️/.test(l))).toEqual([
+    expect(h.platform.threadLines(id).filter((l) => /👍|⚡|⚠️/.test(l))).toEqual([
+      '👍 Approved by bob. Powering the machine on into network boot through its BMC (Redfish).',
       '⚡ PXE once set via Redfish (UEFI), verified · powered on',
     ]);
     expect(bmc.state).toMatchObject({ power: 'On', boot: { target: 'Pxe', enabled: 'Once', mode: 'UEFI' } });
@@ -177,7 +178,7 @@ describe('approval powers the machine into PXE through its BMC', () => {
   it('leaves machines without a BMC, and MACs outside the inventory, to a person', async () => {
     await h.core.machines.put('manual01', { mac: '52:54:00:77:01:01', bmc: { driver: 'manual' } });
     const id = await approved('manual01');
-    await threadShows(h, id, /Approved by bob/);
+    await threadShows(h, id, /Approved by bob\. The machine may PXE-boot now: power it on/);
     await settled(h);
     expect(await events(id)).toEqual(['requested', 'approved']);
     expect(h.platform.cardOf(id)!.card.footer).toMatch(/Power the machine on/);
