@@ -7,11 +7,15 @@ import type { BootServerDeps } from '../deps.js';
 import { deciderOf } from './deployments.js';
 import { jsonBody, parseBody } from './json-body.js';
 import { type Paged, pageQuery, parseQuery } from './pagination.js';
+import { acceptReadOnlyFields } from './read-only-fields.js';
 
 const listQuery = pageQuery.extend({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   tag: z.string().max(32).optional(),
 });
+/** What a GET shows that a PUT does not set: the name is the path's, `has*` say whether secrets are stored. */
+const MACHINE_READ_ONLY = ['name', 'createdAt', 'updatedAt'] as const;
+const BMC_READ_ONLY = ['hasPassword', 'hasSecret'] as const;
 const powerBody = z.object({ action: z.enum(POWER_ACTIONS) }).strict();
 
 /**
@@ -67,7 +71,14 @@ export function machinesApi(router: Router, { core }: BootServerDeps): void {
   });
 
   router.put('/api/v1/machines/:name', jsonBody, async (ctx) => {
-    const { machine, created } = await machines.put(ctx.params.name!, ctx.request.body);
+    // GET → edit → PUT works: the server's own fields may come back unchanged (./read-only-fields.ts).
+    const existing = await machines.repository().findByName(ctx.params.name!);
+    const current = existing ? await machineJson(machines, existing) : null;
+    const body = acceptReadOnlyFields(ctx.request.body, current, MACHINE_READ_ONLY);
+    const bmc = (body as { bmc?: unknown } | null)?.bmc;
+    if (bmc && typeof bmc === 'object')
+      (body as { bmc: unknown }).bmc = acceptReadOnlyFields(bmc, current?.bmc ?? null, BMC_READ_ONLY);
+    const { machine, created } = await machines.put(ctx.params.name!, body);
     ctx.status = created ? 201 : 200;
     if (created) ctx.set('Location', `/api/v1/machines/${encodeURIComponent(machine.name)}`);
     ctx.body = await machineJson(machines, machine);

@@ -17,9 +17,12 @@ export interface ThreadLine {
 /** Facts a line needs beyond the deployment row. */
 export interface LineContext {
   family: 'windows' | 'linux';
+  /** The BMC driver that powers the machine on after approval (`ipmi`, `redfish`, `webhook`), if any. */
+  bmc?: string | null;
 }
 
 const MAX_LINE = 300;
+const BMC_LABELS: Record<string, string> = { redfish: 'Redfish', ipmi: 'IPMI', webhook: 'webhook' };
 /** Start of a power step's line; consecutive ones read as one line (see {@link joinPowerLines}). */
 export const POWER_MARK = '⚡ ';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we strip
@@ -58,7 +61,9 @@ function lineText(
   if (CARD_ONLY.has(e.stage)) return null;
   switch (e.stage) {
     case 'approved':
-      return `👍 ${sentence(e.message ?? 'approved')}. The machine may PXE-boot now: power it on or reboot it into network boot.`;
+      return ctx.bmc
+        ? `👍 ${sentence(e.message ?? 'approved')}. Powering the machine on into network boot through its BMC (${BMC_LABELS[ctx.bmc] ?? ctx.bmc}).`
+        : `👍 ${sentence(e.message ?? 'approved')}. The machine may PXE-boot now: power it on or reboot it into network boot.`;
     case 'booting':
       return `🟢 Booting — ${bootDetails(d)}`;
     case 'watchdog':

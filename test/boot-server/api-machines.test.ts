@@ -74,6 +74,26 @@ describe('/api/v1/machines', () => {
     await put('web01', web01);
   });
 
+  it('takes back what GET answered (GET → edit → PUT), keeping the password; changing a read-only field is a 422', async () => {
+    const seen = await (await t.apiFetch('/api/v1/machines/web01')).json();
+    const edited = await put('web01', { ...seen, tags: ['rack14'] });
+    expect(edited.status).toBe(200);
+    expect(await edited.json()).toMatchObject({ tags: ['rack14'], bmc: { hasPassword: true } });
+    const row = await t.core.orm.em
+      .fork()
+      .findOneOrFail(Machine, { name: 'web01' }, { populate: ['bmcSecrets'] });
+    expect((await t.core.machines.secrets(row)).password).toBe(PASSWORD);
+    const renamed = await put('web01', { ...seen, createdAt: '2020-01-01T00:00:00.000Z' });
+    expect(renamed.status).toBe(422);
+    expect(await renamed.json()).toMatchObject({
+      error: 'input:read-only',
+      detail: expect.stringContaining('createdAt'),
+    });
+    const faked = await put('web01', { ...seen, bmc: { ...seen.bmc, hasPassword: false } });
+    expect(faked.status).toBe(422);
+    await put('web01', web01);
+  });
+
   it('lists machines, filtered by tag', async () => {
     await put('db01', { mac: '52:54:00:12:34:57', tags: ['rack12'], bmc: { driver: 'manual' } });
     await put('web02', { mac: '52:54:00:12:34:58', tags: ['rack13'] });

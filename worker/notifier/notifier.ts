@@ -13,6 +13,7 @@ import { ChatRefRepository } from '../../core/chat/chat-ref-repository.js';
 import type { Core } from '../../core/create-core.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import { isTerminal } from '../../core/deployments/lifecycle.js';
+import { machineToPower } from '../../core/power/power-sequence.js';
 import type { CardCache } from './card-cache.js';
 import type { DeploymentLocks } from './deployment-lock.js';
 import { planPriority, planThread } from './plan.js';
@@ -105,7 +106,10 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
   const withCard = { ...loc, cardMessageId: loc.cardMessageId };
 
   const image = await imageOf(core.deployments, d.os);
-  const plan = planThread(d, events, { family: image.family }, platform.maxMessageLength);
+  // Only the approval line depends on it: ask the inventory only while that line is still to post.
+  const approvalUnposted = events.some((e) => e.stage === 'approved' && !e.postedAt);
+  const bmc = approvalUnposted ? ((await machineToPower(core, d.mac))?.bmc?.driver ?? null) : null;
+  const plan = planThread(d, events, { family: image.family, bmc }, platform.maxMessageLength);
   let threadWait: Wait | null = null;
   try {
     for (const planned of plan.messages) {
