@@ -71,7 +71,7 @@ export async function decideBoot(
     token,
     retry: deps.retry,
   });
-  const missing = await deps.artifacts.missing(localArtifacts(context));
+  const missing = await deps.artifacts.missing(localArtifacts(image, context, core.config.ARTIFACTS_DIR));
   if (missing.length > 0) {
     if (preview) return { kind: 'local', deployment: d };
     const failed = await core.deployments.recordBootFailure(d.id, {

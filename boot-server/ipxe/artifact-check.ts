@@ -1,22 +1,32 @@
 import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
+import { imageFiles } from '../../core/images/image-files.js';
+import type { OsImage } from '../../core/images/os-image.entity.js';
 import type { RenderContext } from '../../core/render/render-context.js';
 
 /**
  * Paths (relative to ARTIFACTS_DIR, as served under /files/) of every local file an install needs:
- * the image's boot files (kernel, initrds, wimboot, BCD, boot.sdi, boot.wim, install.wim, extra files)
- * and the resolved profile's WinPE drivers. Absolute URLs elsewhere are not ours to check; the optional
- * per-model driver pack is left out (startnet.cmd goes on without it).
+ * the image's boot files as core lists them for request-time readiness ({@link imageFiles}: kernel,
+ * initrds and the files its command line fetches; wimboot, BCD, boot.sdi, boot.wim, install.wim and the
+ * extras), plus what only the boot knows: the resolved profile's WinPE drivers. URLs elsewhere are not
+ * ours to check; the optional per-model driver pack is left out (startnet.cmd goes on without it).
  */
-export function localArtifacts(ctx: Pick<RenderContext, 'filesUrl' | 'image' | 'drivers'>): string[] {
+export function localArtifacts(
+  image: Pick<OsImage, 'boot'>,
+  ctx: Pick<RenderContext, 'filesUrl' | 'drivers'>,
+  artifactsDir: string,
+): string[] {
+  const relative = (location: string) => location.split(/[?#]/)[0]!.replace(/^\/+/, '');
   const prefix = `${ctx.filesUrl}/`;
-  const urls: string[] = [];
-  for (const value of Object.values(ctx.image.boot)) {
-    if (typeof value === 'string') urls.push(value);
-    else if (Array.isArray(value)) for (const v of value) urls.push(typeof v === 'string' ? v : v.url);
-  }
-  for (const file of ctx.drivers.winpeFiles) urls.push(file.url);
-  const paths = urls.filter((u) => u.startsWith(prefix)).map((u) => u.slice(prefix.length).split(/[?#]/)[0]!);
+  const paths = [
+    // Only whether a location is local (its path is not null) is used; the check resolves it itself.
+    ...imageFiles(image.boot, artifactsDir)
+      .filter((f) => f.path !== null)
+      .map((f) => relative(f.location)),
+    ...ctx.drivers.winpeFiles
+      .filter((f) => f.url.startsWith(prefix))
+      .map((f) => relative(f.url.slice(prefix.length))),
+  ];
   return [...new Set(paths)];
 }
 
