@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { createSessionStore } from '../core/dashboard/session-store.js';
 import { createEventFeed, type EventFeedOptions } from '../core/deployments/event-feed.js';
+import { batchesApi } from './api/batches.js';
 import { deploymentsApi } from './api/deployments.js';
 import { type EventStreamOptions, eventStreamApi } from './api/event-stream.js';
 import { imagesApi } from './api/images.js';
@@ -49,6 +50,7 @@ export function createAdminApp(
   const feed = createEventFeed(deps.core, opts.feed);
   const views = createDashboardViews();
   deploymentsApi(router, deps);
+  batchesApi(router, deps);
   imagesApi(router, deps);
   systemsApi(router, deps);
   machinesApi(router, deps);

@@ -1,3 +1,5 @@
+import { BatchService } from './batches/batch-service.js';
+import type { MachineDirectory } from './batches/machine-directory.js';
 import type { Config } from './config/index.js';
 import { migrateUp, type Orm, openOrm } from './db/orm.js';
 import { listenToChannel } from './db/pg-listener.js';
@@ -27,6 +29,8 @@ export interface Core {
   machines: MachineService;
   /** Power of inventory machines through their BMC. */
   power: PowerService;
+  /** Several machines in one request (core/batches). */
+  batches: BatchService;
   templates: TemplateEngine;
   /** Subscribe to committed deployment changes (the worker turns them into jobs). */
   onChange(listener: (change: DeploymentChange) => void | Promise<void>): void;
@@ -36,6 +40,8 @@ export interface Core {
 export interface CreateCoreOptions {
   /** Apply pending migrations and seed the catalog (npm start does; a single role may skip). */
   migrate?: boolean;
+  /** Where batches resolve machine names and tags; none until the machine inventory exists. */
+  machineDirectory?: MachineDirectory | null;
 }
 
 /** Opens Postgres, applies migrations, seeds the catalog and builds the deployment service. */
@@ -87,6 +93,13 @@ export async function createCore(
           'image change notifications interrupted; reading images uncached until back',
         ),
     });
+    const publish = async (change: DeploymentChange) => {
+      try {
+        for (const listener of listeners) await listener(change);
+      } catch (error) {
+        logger.error({ err: error }, 'deployment change listener failed; the reconciler will catch up');
+      }
+    };
     const deployments = new DeploymentService({
       orm,
       sql,
@@ -112,6 +125,15 @@ export async function createCore(
       logger: logger.child({ component: 'power' }),
       driver: { timeoutMs: config.BMC_TIMEOUT_SECONDS * 1000 },
     });
+    const batches = new BatchService({
+      orm,
+      secretBox,
+      approvalTimeoutMinutes: config.APPROVAL_TIMEOUT_MINUTES,
+      allowSelfApproval: config.ALLOW_SELF_APPROVAL,
+      windowsAdminPassword: config.WINDOWS_ADMIN_PASSWORD,
+      directory: opts.machineDirectory ?? null,
+      publish,
+    });
     return {
       config,
       logger,
@@ -121,6 +143,7 @@ export async function createCore(
       deployments,
       machines,
       power,
+      batches,
       templates: createTemplateEngine(config.TEMPLATES_DIR),
       onChange: (listener) => listeners.push(listener),
       close: async () => {

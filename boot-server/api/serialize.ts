@@ -31,6 +31,7 @@ export function deploymentJson(d: Deployment) {
     configuringAt: d.configuringAt,
     finishedAt: d.finishedAt,
     lastEventAt: d.lastEventAt,
+    batchId: d.batchId ?? null,
   };
 }
 

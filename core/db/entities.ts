@@ -1,3 +1,5 @@
+import { BatchSchema } from '../batches/batch.entity.js';
+import { BatchChatRefSchema } from '../batches/batch-chat-ref.entity.js';
 import { ChatRefSchema } from '../chat/chat-ref.entity.js';
 import { DashboardSessionSchema } from '../dashboard/dashboard-session.entity.js';
 import { DecisionSchema } from '../deployments/decision.entity.js';
@@ -23,4 +25,6 @@ export const ENTITIES = [
   PowerRunSchema,
   PowerActionSchema,
   DashboardSessionSchema,
+  BatchSchema,
+  BatchChatRefSchema,
 ];

@@ -35,22 +35,21 @@ export function refusalOf(
   requestedBy: Actor,
   { id, verdict, actor, permission }: DecisionInput,
   allowSelfApproval: boolean,
+  /** What is decided, for the messages; a batch passes `batch #7`. */
+  subject = `deployment #${id}`,
 ): AppError | null {
   const isRequester = requestedBy.platform === actor.platform && requestedBy.id === actor.id;
   if (verdict === 'approve' && !permission.approver)
-    return new ForbiddenError(
-      'deploy:not-approver',
-      `${actor.name} is not an approver for deployment #${id}`,
-    );
+    return new ForbiddenError('deploy:not-approver', `${actor.name} is not an approver for ${subject}`);
   if (verdict === 'approve' && isRequester && !allowSelfApproval)
     return new ForbiddenError(
       'deploy:self-approval',
-      `${actor.name} requested deployment #${id} and cannot approve it too`,
+      `${actor.name} requested ${subject} and cannot approve it too`,
     );
   if (verdict !== 'approve' && !permission.approver && !isRequester)
     return new ForbiddenError(
       'deploy:not-approver',
-      `only the requester or an approver may ${verdict} deployment #${id}`,
+      `only the requester or an approver may ${verdict} ${subject}`,
     );
   return null;
 }
@@ -62,8 +61,7 @@ export function refusalOf(
  */
 export async function decideDeployment(ctx: DecideContext, input: DecisionInput): Promise<DeploymentState> {
   const { id, verdict, actor, reason } = input;
-  const to: DeploymentState =
-    verdict === 'approve' ? 'approved' : verdict === 'reject' ? 'rejected' : 'cancelled';
+  const to = verdictState(verdict);
   const repository = () => new DeploymentRepository(ctx.em.fork());
   const current = await repository().get(id);
   const refuse = async (error: AppError): Promise<never> => {
@@ -84,14 +82,10 @@ export async function decideDeployment(ctx: DecideContext, input: DecisionInput)
   const now = ctx.now;
   const em = ctx.em.fork();
   const changed = await em.transactional(async (tem) => {
-    const patch: Partial<Deployment> = { status: to, updatedAt: now, lastEventAt: now, stage: to };
-    if (to === 'approved') patch.approvedAt = now;
-    else patch.finishedAt = now;
-    if (to === 'cancelled') patch.failureReason = reason ?? `cancelled by ${actor.name}`;
     const n = await tem.nativeUpdate(
       Deployment,
       { id, status: { $in: [...TRANSITIONS[to as 'approved']] } },
-      patch,
+      decisionPatch(to, now, actor, reason),
     );
     if (!n) return false;
     tem.create(Decision, {
@@ -131,6 +125,44 @@ export async function decideDeployment(ctx: DecideContext, input: DecisionInput)
   return to;
 }
 
-function actorFields(actor: Actor) {
+/** The state a verdict moves a deployment to. */
+export function verdictState(verdict: Decision['verdict']): 'approved' | 'rejected' | 'cancelled' {
+  return verdict === 'approve' ? 'approved' : verdict === 'reject' ? 'rejected' : 'cancelled';
+}
+
+/** The columns an accepted decision sets on each deployment it moves (one, or a batch's). */
+export function decisionPatch(
+  to: 'approved' | 'rejected' | 'cancelled',
+  now: Date,
+  actor: Actor,
+  reason?: string,
+): Partial<Deployment> {
+  const patch: Partial<Deployment> = { status: to, updatedAt: now, lastEventAt: now, stage: to };
+  if (to === 'approved') patch.approvedAt = now;
+  else patch.finishedAt = now;
+  if (to === 'cancelled') patch.failureReason = reason ?? `cancelled by ${actor.name}`;
+  return patch;
+}
+
+/** The audit row of a refused attempt on a batch (one row, no deployment). */
+export function refusedBatchDecision(
+  batchId: number,
+  verdict: Decision['verdict'],
+  actor: Actor,
+  error: AppError,
+  at: Date,
+) {
+  return {
+    deploymentId: null,
+    batchId,
+    verdict,
+    accepted: false,
+    reason: error.message,
+    ...actorFields(actor),
+    decidedAt: at,
+  };
+}
+
+export function actorFields(actor: Actor) {
   return { actorPlatform: actor.platform, actorId: actor.id, actorName: actor.name };
 }

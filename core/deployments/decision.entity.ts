@@ -1,10 +1,15 @@
 import { EntitySchema } from '@mikro-orm/core';
+import { batchIdProperty } from '../batches/batch.entity.js';
 import { deploymentIdProperty } from './deployment.entity.js';
 
-/** Audit record of every approval decision, accepted or refused: who, where, when, what. */
+/**
+ * Audit record of every approval decision, accepted or refused: who, where, when, what. A decision on a
+ * whole batch is one record with `batchId` and no `deploymentId`.
+ */
 export class Decision {
   id!: number;
-  deploymentId!: number;
+  deploymentId!: number | null;
+  batchId?: number | null;
   verdict!: 'approve' | 'reject' | 'cancel';
   /** False when the attempt was refused (not an approver, self-approval, already decided). */
   accepted!: boolean;
@@ -18,10 +23,20 @@ export class Decision {
 export const DecisionSchema = new EntitySchema<Decision>({
   class: Decision,
   tableName: 'decision',
-  indexes: [{ name: 'decision_deployment_idx', properties: ['deploymentId'] }],
+  checks: [
+    {
+      name: 'decision_subject_check',
+      expression: '"deployment_id" is not null or "batch_id" is not null',
+    },
+  ],
+  indexes: [
+    { name: 'decision_deployment_idx', properties: ['deploymentId'] },
+    { name: 'decision_batch_idx', properties: ['batchId'] },
+  ],
   properties: {
     id: { type: 'number', primary: true, autoincrement: true },
-    deploymentId: deploymentIdProperty,
+    deploymentId: { ...deploymentIdProperty, nullable: true },
+    batchId: { ...batchIdProperty, nullable: true },
     verdict: { type: 'string', length: 16 },
     accepted: { type: 'boolean' },
     reason: { type: 'text', nullable: true },

@@ -66,8 +66,18 @@ export class DeploymentRepository {
     return this.em.find(Decision, { deploymentId }, { orderBy: { id: 'asc' } });
   }
 
-  /** The accepted decision that moved a deployment out of pending_approval, if any. */
-  decidedBy(deploymentId: number): Promise<Decision | null> {
-    return this.em.findOne(Decision, { deploymentId, accepted: true }, { orderBy: { id: 'asc' } });
+  /**
+   * The accepted decision that moved a deployment out of pending_approval, if any: its own, or for a
+   * member of a batch, the batch's.
+   */
+  async decidedBy(deploymentId: number): Promise<Decision | null> {
+    // Its own decision, or a batch-wide approve or reject (a batch-wide cancel decides no request).
+    const rows = await this.em.getConnection().execute<Record<string, unknown>[]>(
+      `select * from "decision" where "accepted" and ("deployment_id" = ? or ("deployment_id" is null
+         and "verdict" <> 'cancel' and "batch_id" = (select "batch_id" from "deployment" where "id" = ?)))
+       order by "id" limit 1`,
+      [deploymentId, deploymentId],
+    );
+    return rows[0] ? this.em.map(Decision, rows[0]) : null;
   }
 }

@@ -29,6 +29,7 @@ const COLUMNS = [
   ['install_serves', 'installServes'],
   ['boot_report', 'bootReport'],
   ['secure_boot', 'secureBoot'],
+  ['batch_id', 'batchId'],
 ] as const satisfies readonly (readonly [column: string, property: keyof Deployment])[];
 
 /**

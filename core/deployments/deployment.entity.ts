@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
+import { Batch } from '../batches/batch.entity.js';
 import type { Mac } from '../mac.js';
 import { ACTIVE_STATES, ALL_STATES, type DeploymentState, sqlStateList } from './lifecycle.js';
 
@@ -57,6 +58,8 @@ export class Deployment {
   bootReport!: string | null;
   /** The requester says the machine keeps UEFI Secure Boot on (null: not said). */
   secureBoot!: boolean | null;
+  /** The batch it was requested with, if any (see core/batches). */
+  batchId?: number | null;
 }
 
 const activeList = sqlStateList(ACTIVE_STATES);
@@ -75,6 +78,7 @@ export const DeploymentSchema = new EntitySchema<Deployment>({
       expression: `create unique index "deployment_one_active_per_mac" on "deployment" ("mac") where "status" in (${activeList})`,
     },
     { name: 'deployment_status_idx', properties: ['status'] },
+    { name: 'deployment_batch_idx', properties: ['batchId'] },
   ],
   properties: {
     id: { type: 'number', primary: true, autoincrement: true },
@@ -104,6 +108,14 @@ export const DeploymentSchema = new EntitySchema<Deployment>({
     installServes: { type: 'number', default: 0 },
     bootReport: { type: 'string', length: 128, nullable: true },
     secureBoot: { type: 'boolean', nullable: true },
+    batchId: {
+      kind: 'm:1',
+      entity: () => Batch,
+      mapToPk: true,
+      fieldName: 'batch_id',
+      nullable: true,
+      deleteRule: 'set null',
+    },
   },
 });
 

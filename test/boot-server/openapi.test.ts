@@ -134,6 +134,55 @@ describe('openapi.yaml', () => {
       'post',
       '/api/v1/deployments/{id}/cancel',
     );
+    const batch = await conforms(
+      await t.apiFetch('/api/v1/batches', {
+        method: 'POST',
+        json: {
+          os: 'tinylinux',
+          machines: [{ mac: '52-54-00-12-35-01', hostname: 'web01' }, { mac: '52-54-00-12-35-02' }],
+        },
+      }),
+      'post',
+      '/api/v1/batches',
+    );
+    await conforms(
+      await t.apiFetch('/api/v1/batches', {
+        method: 'POST',
+        json: { os: 'tinylinux', machines: [{ mac: '52-54-00-12-35-01' }, { mac: 'zz' }] },
+      }),
+      'post',
+      '/api/v1/batches',
+    );
+    await conforms(
+      await t.apiFetch('/api/v1/batches', {
+        method: 'POST',
+        json: { os: 'tinylinux', machines: [{ mac: '52-54-00-12-35-01' }] },
+      }),
+      'post',
+      '/api/v1/batches',
+    );
+    await conforms(
+      await t.apiFetch(`/api/v1/batches/${batch.id}/approve`, { method: 'POST' }),
+      'post',
+      '/api/v1/batches/{id}/approve',
+    );
+    await conforms(
+      await t.apiFetch(`/api/v1/batches/${batch.id}/approve`, { method: 'POST' }),
+      'post',
+      '/api/v1/batches/{id}/approve',
+    );
+    await conforms(await t.apiFetch(`/api/v1/batches/${batch.id}`), 'get', '/api/v1/batches/{id}');
+    await conforms(await t.apiFetch('/api/v1/batches/999'), 'get', '/api/v1/batches/{id}');
+    await conforms(
+      await t.apiFetch(`/api/v1/batches/${batch.id}/cancel`, { method: 'POST', json: {} }),
+      'post',
+      '/api/v1/batches/{id}/cancel',
+    );
+    await conforms(
+      await t.apiFetch(`/api/v1/batches/${batch.id}/reject`, { method: 'POST', json: {} }),
+      'post',
+      '/api/v1/batches/{id}/reject',
+    );
     await conforms(await t.apiFetch('/api/v1/systems'), 'get', '/api/v1/systems');
     const machine = {
       mac: '52:54:00:12:34:99',

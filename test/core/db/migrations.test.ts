@@ -19,6 +19,8 @@ describe('migrations', () => {
         );
       expect(tables.map((t) => t.tablename)).toEqual(
         expect.arrayContaining([
+          'batch',
+          'batch_chat_ref',
           'chat_ref',
           'dashboard_session',
           'decision',
