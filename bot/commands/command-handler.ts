@@ -6,13 +6,14 @@ import { type CommandContext, commandContext } from './command-context.js';
 import { cancelCommand, decide, decisionCommand } from './decision-commands.js';
 import { deployCommand } from './deploy-command.js';
 import { errorReply } from './error-reply.js';
-import { DEPLOY_USAGE } from './parse-args.js';
+import { DEPLOY_BATCH_USAGE, DEPLOY_USAGE } from './parse-args.js';
 import { machinesCommand, POWER_USAGE, powerCommand } from './power-commands.js';
 import { deploymentsCommand, imagesCommand, statusCommand } from './query-commands.js';
 
 /** One line per command, for `/help` and for unknown commands. */
 export const HELP = [
-  `${DEPLOY_USAGE} — request an installation`,
+  `${DEPLOY_USAGE} — request an installation (several MACs: one batch, one approval)`,
+  `${DEPLOY_BATCH_USAGE} — machines from the inventory`,
   '/deployments — active and recent deployments',
   '/deploy-status <id or MAC> — card and latest events of one deployment',
   '/deploy-cancel <id> [reason] — stop a deployment (requester or approver)',

@@ -1,7 +1,9 @@
 import type { ChatCommand, CommandReply } from '../../chat/chat-inbound.js';
 import { imageOf } from '../../chat/messages/card-source.js';
 import { formatClock } from '../../chat/messages/durations.js';
+import { batchDeployCommand } from './batch-deploy-command.js';
 import { actorOf, type CommandContext } from './command-context.js';
+import { planDeploy } from './deploy-targets.js';
 import { deployOptions, parseDeployText } from './parse-args.js';
 
 /**
@@ -10,10 +12,10 @@ import { deployOptions, parseDeployText } from './parse-args.js';
  * password privately. Nothing else ever sees the password.
  */
 export async function deployCommand(ctx: CommandContext, cmd: ChatCommand): Promise<CommandReply> {
-  const { host, ...args } = cmd.options ? deployOptions(cmd.options) : parseDeployText(cmd.text);
+  const plan = planDeploy(cmd.options ? deployOptions(cmd.options) : parseDeployText(cmd.text));
+  if (plan.kind !== 'single') return batchDeployCommand(ctx, cmd, plan);
   const { deployment: d, password } = await ctx.core.deployments.request(
-    // host: names a machine of the inventory (its MAC, name and profile).
-    host ? { ...args, machine: host } : args,
+    plan.request,
     actorOf(cmd.platform, cmd.user),
   );
   await ctx.refs().claim(d.id, cmd.platform, ctx.platform.defaultChannel ?? cmd.channelId);

@@ -2,11 +2,14 @@ import { ValidationError } from '../../core/errors.js';
 import { printable } from '../../core/mac.js';
 
 /** Options of `/deploy`, in the order help shows them. */
-export const DEPLOY_KEYS = ['mac', 'host', 'os', 'edition', 'hostname', 'profile'] as const;
+export const DEPLOY_KEYS = ['mac', 'host', 'os', 'edition', 'hostname', 'profile', 'tag'] as const;
 export type DeployKey = (typeof DEPLOY_KEYS)[number];
 
 export const DEPLOY_USAGE =
-  '/deploy mac:<mac>|host:<machine> os:<id> [edition:<name>] [hostname:<name>] [profile:auto|hyperv-gen2|kvm|baremetal]';
+  '/deploy mac:<mac>[,<mac>…]|host:<machine> os:<id> [edition:<name>] [hostname:<name or web[01-20]>] [profile:auto|hyperv-gen2|kvm|baremetal]';
+
+/** The other ways to name machines: several at once from the inventory. */
+export const DEPLOY_BATCH_USAGE = '/deploy host:web[01-20] os:<id> or /deploy tag:rack12 os:<id>';
 
 const bad = (message: string) => new ValidationError(message, undefined, 'command:bad-arguments');
 
@@ -89,5 +92,7 @@ function example(key: DeployKey): string {
     edition: 'edition:datacenter',
     hostname: 'hostname:srv01',
     profile: 'profile:kvm',
+    host: 'host:web[01-20]',
+    tag: 'tag:rack12',
   }[key];
 }

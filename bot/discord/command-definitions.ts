@@ -25,7 +25,10 @@ const id = (o: SlashCommandIntegerOption, description: string) =>
  */
 export function discordCommands(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   return [
-    command('deploy', 'Request an OS installation on a machine (an approver reacts ✅ to start it)')
+    command(
+      'deploy',
+      'Request an OS installation on one or more machines (an approver reacts ✅ to start it)',
+    )
       .addStringOption((o) =>
         o
           .setName('os')
@@ -37,14 +40,20 @@ export function discordCommands(): RESTPostAPIChatInputApplicationCommandsJSONBo
       .addStringOption((o) =>
         o
           .setName('mac')
-          .setDescription('MAC address of the machine, e.g. 00:15:5d:01:02:03 (or give host)')
-          .setMaxLength(64),
+          .setDescription('MAC address, or several separated by commas (one batch, one approval)')
+          .setMaxLength(4000),
       )
       .addStringOption((o) =>
         o
           .setName('host')
-          .setDescription('A machine of the inventory, e.g. web01 (see /machines); instead of mac')
-          .setMaxLength(63),
+          .setDescription('Machines of the inventory (see /machines), ranges allowed: web01 or web[01-20]')
+          .setMaxLength(200),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('tag')
+          .setDescription('Every inventory machine with this tag, e.g. rack12')
+          .setMaxLength(64),
       )
       .addStringOption((o) =>
         o
@@ -56,8 +65,8 @@ export function discordCommands(): RESTPostAPIChatInputApplicationCommandsJSONBo
       .addStringOption((o) =>
         o
           .setName('hostname')
-          .setDescription('Hostname to give the machine (default: derived from the MAC)')
-          .setMaxLength(63),
+          .setDescription('Hostname (default: from the MAC); with several MACs a range: web[01-20]')
+          .setMaxLength(200),
       )
       .addStringOption((o) =>
         o

@@ -23,7 +23,7 @@ describe('parseDeployText', () => {
   it.each([
     [
       '',
-      'tell me what to deploy: /deploy mac:<mac>|host:<machine> os:<id> [edition:<name>] [hostname:<name>] [profile:auto|hyperv-gen2|kvm|baremetal]',
+      'tell me what to deploy: /deploy mac:<mac>[,<mac>…]|host:<machine> os:<id> [edition:<name>] [hostname:<name or web[01-20]>] [profile:auto|hyperv-gen2|kvm|baremetal]',
     ],
     [
       '00:15:5d:01:02:03',
@@ -31,7 +31,7 @@ describe('parseDeployText', () => {
     ],
     [
       'mac:00:15:5d:01:02:03 color:red',
-      'unknown option "color"; use mac:, host:, os:, edition:, hostname:, profile:',
+      'unknown option "color"; use mac:, host:, os:, edition:, hostname:, profile:, tag:',
     ],
     ['mac:00:15:5d:01:02:03 os:', 'os: needs a value, e.g. os:ws2025 (see /images)'],
     ['mac:1 mac:2', 'mac: is given twice; give each option once'],
