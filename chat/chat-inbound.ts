@@ -51,6 +51,8 @@ export interface ChatDecision {
   verdict: Verdict;
   /** The deployment, when the adapter knows it (button payloads). */
   deploymentId?: number;
+  /** The batch, when the button is on a batch's card. */
+  batchId?: number;
   /** Otherwise the card message the reaction was on. */
   cardMessageId?: string;
   context?: unknown;

@@ -17,7 +17,9 @@ export type { MessagePriority } from './message-priority.js';
 
 /** Where a deployment lives on this platform (a `chat_ref` row as the adapter sees it). */
 export interface ChatLocation {
+  /** 0 for a batch's card and thread (then `batchId` is set). */
   deploymentId: number;
+  batchId?: number;
   channelId: string;
   cardMessageId: string | null;
   threadId: string | null;
@@ -110,5 +112,5 @@ export interface ChatPlatform {
   /** The rate limits an outbound call counts against; `[]` when none apply. */
   rateBuckets(action: ChatAction, ref: ChatLocation): RateBucket[];
   /** The card's "how to approve" line. @defaultValue `React ✅ to approve or ❌ to reject.` */
-  approvalHint?(deploymentId: number): string;
+  approvalHint?(deploymentId: number, batchId?: number): string;
 }

@@ -34,7 +34,10 @@ export interface WatchdogJob {
   state: 'approved' | 'booting' | 'installing' | 'configuring';
 }
 export interface NotifyJob {
+  /** 0 for a batch's job. */
   deploymentId: number;
+  /** Set on a batch's job: its card and thread (see worker/notifier/batch-notifier.ts). */
+  batchId?: number;
 }
 export interface PowerJob {
   deploymentId: number;
@@ -49,6 +52,8 @@ export const jobIds = {
   notify: (id: number) => `notify-${id}`,
   notifyCoalesced: (id: number) => `notify-${id}-coalesced`,
   power: (id: number) => `power-${id}`,
+  /** One waiting run per batch: its digest window, shortened by a final state. */
+  notifyBatch: (id: number) => `notify-b${id}`,
 };
 
 /**

@@ -107,7 +107,7 @@ export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
       spawn(QUEUE_NAMES.arm, armProcessor(core, scheduler) as Processor);
       spawn(QUEUE_NAMES.expire, expireProcessor(core) as Processor);
       spawn(QUEUE_NAMES.watchdog, watchdogProcessor(core) as Processor);
-      spawn(QUEUE_NAMES.notify, notifyProcessor(notifier) as Processor, concurrency);
+      spawn(QUEUE_NAMES.notify, notifyProcessor(notifier, scheduler) as Processor, concurrency);
       spawn(QUEUE_NAMES.power, powerProcessor(core) as Processor);
       await Promise.all(workers.map((w) => w.waitUntilReady()));
       // Changes that boot servers and bots announce. What was announced before the LISTEN was in place

@@ -38,6 +38,12 @@ export interface Scheduler {
    * per deployment and kind is waiting, and one more is queued if changes arrive while it runs.
    */
   notify(deploymentId: number, opts?: { coalesce?: boolean; priority?: MessagePriority }): Promise<void>;
+  /**
+   * Wakes the notifier for a batch's card and thread after the digest window (`urgent`: now, also
+   * promoting a run already waiting out its window, for a final state). At most one run per batch waits,
+   * so every member change inside the window goes out as one digest.
+   */
+  notifyBatch(batchId: number, opts?: { urgent?: boolean }): Promise<void>;
   arm(deploymentId: number): Promise<void>;
   /**
    * The power sequence of an approved deployment (worker/processors/power.ts), retried with exponential
@@ -59,9 +65,10 @@ export interface Scheduler {
 export function createScheduler(
   queues: OctofleetQueues,
   config: Config,
-  opts: { coalesceMs?: number } = {},
+  opts: { coalesceMs?: number; batchDigestMs?: number } = {},
 ): Scheduler {
   const coalesceMs = opts.coalesceMs ?? 1000;
+  const batchDigestMs = opts.batchDigestMs ?? config.BATCH_DIGEST_MS;
   const remove = (queue: { remove(id: string): Promise<number> }, id: string) =>
     queue.remove(id).catch(() => 0);
   return {
@@ -88,6 +95,22 @@ export function createScheduler(
         const existing = job.id ? await queues.notify.getJob(job.id) : undefined;
         if (existing && (await existing.isDelayed())) await existing.promote().catch(() => {});
       }
+    },
+    async notifyBatch(batchId, { urgent = false } = {}) {
+      const jobId = `notify-b${batchId}-${randomUUID()}`;
+      const job = await queues.notify.add(
+        'notify',
+        { deploymentId: 0, batchId },
+        {
+          jobId,
+          delay: urgent ? 0 : batchDigestMs,
+          priority: jobPriority(urgent ? 'final' : 'state'),
+          deduplication: { id: jobIds.notifyBatch(batchId), keepLastIfActive: true },
+        },
+      );
+      if (job.id === jobId || !urgent) return;
+      const existing = job.id ? await queues.notify.getJob(job.id) : undefined;
+      if (existing && (await existing.isDelayed())) await existing.promote().catch(() => {});
     },
     async arm(deploymentId) {
       await queues.arm.add('arm', { deploymentId }, { jobId: jobIds.arm(deploymentId) });

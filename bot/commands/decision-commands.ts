@@ -13,9 +13,24 @@ export async function decide(
   d: ChatDecision,
   reason?: string | null,
 ): Promise<CommandReply> {
-  const id = d.deploymentId ?? (await cardDeployment(ctx, d));
+  const target: { deploymentId: number } | { batchId: number } = d.batchId
+    ? { batchId: d.batchId }
+    : d.deploymentId
+      ? { deploymentId: d.deploymentId }
+      : await cardTarget(ctx, d);
   const approver = await checkApprover(ctx, d.user);
   const actor = actorOf(d.platform, d.user);
+  if ('batchId' in target) {
+    const batchId = target.batchId;
+    const batch = await ctx.core.batches[d.verdict](batchId, actor, { approver }, reason ?? undefined);
+    const what = `batch #${batchId} (${batch.size} machines)`;
+    return {
+      ok: true,
+      visibility: 'ephemeral',
+      text: d.verdict === 'approve' ? `✅ You approved ${what}.` : `❌ You rejected ${what}.`,
+    };
+  }
+  const id = target.deploymentId;
   if (d.verdict === 'approve') {
     await ctx.core.deployments.approve(id, actor, { approver });
     return {
@@ -30,13 +45,20 @@ export async function decide(
 }
 
 /**
- * The deployment of the card a reaction is on. The card's id is stored right after the platform accepted
- * the card, so a reaction in that instant is looked up again a few times before it is refused.
+ * The deployment or batch of the card a reaction is on. The card's id is stored right after the platform
+ * accepted the card, so a reaction in that instant is looked up again a few times before it is refused.
  */
-async function cardDeployment(ctx: CommandContext, d: ChatDecision): Promise<number> {
+async function cardTarget(
+  ctx: CommandContext,
+  d: ChatDecision,
+): Promise<{ deploymentId: number } | { batchId: number }> {
   for (const pause of [100, 200, 400, 0]) {
     const ref = d.cardMessageId ? await ctx.refs().findByCardMessage(d.platform, d.cardMessageId) : null;
-    if (ref) return ref.deploymentId;
+    if (ref) return { deploymentId: ref.deploymentId };
+    const batchRef = d.cardMessageId
+      ? await ctx.core.batches.repository().findByCardMessage(d.platform, d.cardMessageId)
+      : null;
+    if (batchRef) return { batchId: batchRef.batchId };
     if (!d.cardMessageId || !pause) break;
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
@@ -49,12 +71,13 @@ export function decisionCommand(
   cmd: ChatCommand,
   verdict: 'approve' | 'reject',
 ): Promise<CommandReply> {
-  const usage = `use /${verdict} <id>${verdict === 'reject' ? ' [reason]' : ''}`;
+  const usage = `use /${verdict} <id>${verdict === 'reject' ? ' [reason]' : ''} (a batch: b<id>)`;
   const { arg, rest } = firstArgument(cmd.text, cmd.options, usage);
-  const deploymentId = parseDeploymentId(arg, usage);
+  const batch = /^b(\d{1,9})$/i.exec(arg);
+  const target = batch ? { batchId: Number(batch[1]) } : { deploymentId: parseDeploymentId(arg, usage) };
   return decide(
     ctx,
-    { platform: cmd.platform, user: cmd.user, verdict, deploymentId, context: cmd.context },
+    { platform: cmd.platform, user: cmd.user, verdict, ...target, context: cmd.context },
     rest,
   );
 }

@@ -87,12 +87,11 @@ function isDeployKey(key: string): key is DeployKey {
 function example(key: DeployKey): string {
   return {
     mac: 'mac:00:15:5d:01:02:03',
-    host: 'host:web01 (see /machines)',
+    host: 'host:web01 or host:web[01-20] (see /machines)',
     os: 'os:ws2025 (see /images)',
     edition: 'edition:datacenter',
     hostname: 'hostname:srv01',
     profile: 'profile:kvm',
-    host: 'host:web[01-20]',
     tag: 'tag:rack12',
   }[key];
 }

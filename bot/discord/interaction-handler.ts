@@ -65,6 +65,7 @@ async function button(deps: InteractionDeps, interaction: ButtonInteraction): Pr
     user: chatUser(interaction),
     verdict: parsed.verdict,
     deploymentId: parsed.deploymentId,
+    batchId: parsed.batchId,
     context: session,
   });
   await session.reply(reply);

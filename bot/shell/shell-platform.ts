@@ -139,20 +139,20 @@ export function createShellPlatform(opts: ShellPlatformOptions): ShellPlatform {
 
     async postCard(_channel, card) {
       print(boxed(card));
-      return { messageId: `card-${card.deploymentId}` };
+      return { messageId: card.batch ? `card-b${card.batch.id}` : `card-${card.deploymentId}` };
     },
 
     async updateCard(_ref: WithCard, card: CardModel) {
-      print(`~ #${card.deploymentId} ${card.statusLine}`);
+      print(`~ ${card.batch ? `batch #${card.batch.id}` : `#${card.deploymentId}`} ${card.statusLine}`);
     },
 
     async ensureThread(ref: WithCard, title: string) {
-      print(`[#${ref.deploymentId}] ── ${title}`);
-      return { threadId: `thread-${ref.deploymentId}` };
+      print(`[${label(ref)}] ── ${title}`);
+      return { threadId: ref.batchId ? `thread-b${ref.batchId}` : `thread-${ref.deploymentId}` };
     },
 
     async postThreadMessage(ref: WithThread, message: ThreadMessage) {
-      print(message.text.split('\n').map((l) => `[#${ref.deploymentId}] ${l}`));
+      print(message.text.split('\n').map((l) => `[${label(ref)}] ${l}`));
     },
 
     async sendPrivate(_user, text) {
@@ -167,10 +167,16 @@ export function createShellPlatform(opts: ShellPlatformOptions): ShellPlatform {
       return [];
     },
 
-    approvalHint(id) {
-      return `Type /approve ${id} to approve or /reject ${id} to reject.`;
+    approvalHint(id, batchId) {
+      const which = batchId ? `b${batchId}` : id;
+      return `Type /approve ${which} to approve or /reject ${which} to reject.`;
     },
   };
+}
+
+/** `#42` for a deployment, `batch #7` for a batch. */
+function label(ref: WithCard): string {
+  return ref.batchId ? `batch #${ref.batchId}` : `#${ref.deploymentId}`;
 }
 
 function boxed(card: CardModel): string[] {

@@ -1,10 +1,11 @@
 import type { types } from '@slack/bolt';
+import { fitRows } from '../../chat/messages/batch-card.js';
 import type { CardModel } from '../../chat/messages/card.js';
 import { progressBar } from '../../chat/messages/progress-bar.js';
 import { clamp } from '../../chat/messages/text-fit.js';
 import { escapeSlack } from './escape.js';
 
-/** `action_id`s of the card's buttons; the button `value` is the deployment id. */
+/** `action_id`s of the card's buttons; the button `value` is the deployment id, or `b7` for batch 7. */
 export const APPROVE_ACTION = 'octofleet_approve';
 export const REJECT_ACTION = 'octofleet_reject';
 
@@ -53,8 +54,21 @@ export function cardBlocks(card: CardModel): types.KnownBlock[] {
         .map((f) => escapedMrkdwn(`*${escapeSlack(f.label)}*\n${escapeSlack(f.value)}`, FIELD_MAX)),
     });
   }
+  if (card.batch) {
+    // One section of rows (3000 characters), most urgent first, then "… and N more".
+    blocks.push({
+      type: 'section',
+      block_id: 'card_machines',
+      text: escapedMrkdwn(
+        fitRows(card.batch.rows, {
+          maxChars: SECTION_MAX - 100,
+          escape: (r) => escapeSlack(r).slice(0, 300),
+        }).join('\n'),
+      ),
+    });
+  }
   if (card.awaitingDecision) {
-    const value = String(card.deploymentId);
+    const value = card.batch ? `b${card.batch.id}` : String(card.deploymentId);
     blocks.push({
       type: 'actions',
       block_id: 'card_decision',

@@ -106,13 +106,14 @@ export function registerListeners(deps: ListenerDeps): void {
   ] as const) {
     app.action(actionId, async ({ ack, body, action, respond }) => {
       await ack();
-      const value = 'value' in action ? action.value : undefined;
-      const deploymentId = Number(value);
-      if (!Number.isSafeInteger(deploymentId) || deploymentId <= 0) return;
+      const value = 'value' in action ? String(action.value ?? '') : '';
+      const m = /^(b?)(\d{1,9})$/.exec(value);
+      if (!m || Number(m[2]) <= 0) return;
+      const target = m[1] ? { batchId: Number(m[2]) } : { deploymentId: Number(m[2]) };
       const u = body.user as { id: string; username?: string; name?: string };
       const user: ChatUser = { id: u.id, name: u.username ?? u.name ?? (await names.nameOf(u.id)) };
       const context: ReplyContext = { respond, channelId: body.channel?.id };
-      const reply = await inbound.decision({ platform: 'slack', user, verdict, deploymentId, context });
+      const reply = await inbound.decision({ platform: 'slack', user, verdict, ...target, context });
       await deliverReply(client, logger, user, reply, context);
     });
   }

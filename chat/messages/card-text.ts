@@ -1,3 +1,4 @@
+import { fitRows } from './batch-card.js';
 import type { CardModel } from './card.js';
 
 /**
@@ -11,6 +12,8 @@ import type { CardModel } from './card.js';
  */
 export function cardLines(card: CardModel): string[] {
   const lines = [card.title, card.statusLine, card.fields.map((f) => `${f.label}: ${f.value}`).join(' · ')];
+  // A batch: its machines, most urgent first; a terminal reads 50 rows at a glance, not 500.
+  if (card.batch) lines.push(...fitRows(card.batch.rows, { maxChars: 8000, maxRows: 50 }));
   if (card.footer) lines.push(card.footer);
   return lines;
 }

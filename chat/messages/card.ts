@@ -32,6 +32,12 @@ export interface CardModel {
   awaitingDecision: boolean;
   /** How to approve and when it expires (pending), or who decided / how long each phase took. */
   footer: string;
+  /**
+   * Set on a batch's card (then `deploymentId` is 0): the batch id, for buttons and the card cache, and
+   * one row per machine, most urgent first (see {@link buildBatchCard}); adapters show as many rows as
+   * fit their limits with {@link fitRows}.
+   */
+  batch?: { id: number; rows: string[] };
 }
 
 /** What a card shows beyond the deployment row. */

@@ -88,6 +88,11 @@ export const configSchema = z.object({
    * network boot fails the deployment and boots the machine from its disk (docs/troubleshooting.md).
    */
   BOOT_LOOP_LIMIT: z.coerce.number().int().min(1, 'must be a whole number of boots, 1 or more').default(3),
+  /**
+   * Digest window of a batch's thread: its machines' state changes within this many milliseconds go out
+   * as one message (a failure or the last machine finishing goes out at once).
+   */
+  BATCH_DIGEST_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
 
   /** Per BMC request (Redfish HTTP, one ipmitool call, a power webhook). */
   BMC_TIMEOUT_SECONDS: z.coerce.number().positive('must be a positive number of seconds').default(30),

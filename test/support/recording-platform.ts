@@ -17,6 +17,9 @@ import {
 import type { CardModel } from '../../chat/messages/card.js';
 import { documentedLimits, type LimitEnforcer } from './documented-limits.js';
 
+/** Threads and calls of a batch are recorded under minus its id. */
+const subject = (ref: ChatLocation) => (ref.batchId ? -ref.batchId : ref.deploymentId);
+
 /** The buckets each adapter declares to the notifier (bot/*\/rate-limits.ts), by platform. */
 const ADAPTER_BUCKETS = {
   slack: (action: ChatAction, ref: ChatLocation) => slackRateBuckets(action, ref),
@@ -108,9 +111,9 @@ export class RecordingPlatform implements ChatPlatform {
       { deploymentId: card.deploymentId, channelId, cardMessageId: null, threadId: null },
       card.statusLine,
     );
-    const messageId = `M${card.deploymentId}-${this.cards.size}`;
+    const messageId = `M${card.batch ? `b${card.batch.id}` : card.deploymentId}-${this.cards.size}`;
     this.cards.set(messageId, { channelId, card, versions: [card] });
-    this.done('postCard', card.deploymentId, card.statusLine);
+    this.done('postCard', card.batch ? -card.batch.id : card.deploymentId, card.statusLine);
     return { messageId };
   }
 
@@ -120,24 +123,24 @@ export class RecordingPlatform implements ChatPlatform {
     if (!entry) throw new Error(`unknown card ${ref.cardMessageId}`);
     entry.card = card;
     entry.versions.push(card);
-    this.done('updateCard', ref.deploymentId, card.statusLine);
+    this.done('updateCard', subject(ref), card.statusLine);
   }
 
   async ensureThread(ref: WithCard, title: string) {
     await this.enter('createThread', ref, title);
-    if (!this.threads.has(ref.deploymentId)) {
-      this.threads.set(ref.deploymentId, []);
-      this.threadsOpened.push(ref.deploymentId);
+    if (!this.threads.has(subject(ref))) {
+      this.threads.set(subject(ref), []);
+      this.threadsOpened.push(subject(ref));
     }
-    this.done('createThread', ref.deploymentId);
+    this.done('createThread', subject(ref));
     return { threadId: `T${ref.cardMessageId}` };
   }
 
   async postThreadMessage(ref: WithThread, message: ThreadMessage) {
     await this.enter('postThreadMessage', ref, message.text);
     if (message.text.length > this.maxMessageLength) throw new Error('message too long');
-    this.threads.get(ref.deploymentId)!.push(message.text);
-    this.done('postThreadMessage', ref.deploymentId, message.text);
+    this.threads.get(subject(ref))!.push(message.text);
+    this.done('postThreadMessage', subject(ref), message.text);
   }
 
   async sendPrivate(user: ChatUser, text: string) {
@@ -186,6 +189,18 @@ export class RecordingPlatform implements ChatPlatform {
     return undefined;
   }
 
+  /** The card message of a batch. */
+  batchCardOf(batchId: number): { messageId: string; card: CardModel; versions: CardModel[] } | undefined {
+    for (const [messageId, entry] of this.cards)
+      if (entry.card.batch?.id === batchId) return { messageId, ...entry };
+    return undefined;
+  }
+
+  /** The messages of a batch's thread, in order. */
+  batchThread(batchId: number): string[] {
+    return this.threads.get(-batchId) ?? [];
+  }
+
   /** Every line of a deployment's thread (messages may carry several). */
   threadLines(deploymentId: number): string[] {
     return (this.threads.get(deploymentId) ?? []).flatMap((m) => m.split('\n'));
@@ -219,7 +234,7 @@ export class RecordingPlatform implements ChatPlatform {
 
   /** Enforces the platform's documented limits (test/support/documented-limits.ts), then simulates latency. */
   private async enter(action: ChatAction, loc: ChatLocation, text: string) {
-    await this.opts.onCall?.({ action, deploymentId: loc.deploymentId, at: Date.now(), text });
+    await this.opts.onCall?.({ action, deploymentId: subject(loc), at: Date.now(), text });
     const injected = this.failures.findIndex((f) => f.action === action);
     if (injected >= 0) {
       const { error } = this.failures.splice(injected, 1)[0]!;

@@ -18,13 +18,15 @@ export function cardHash(card: CardModel): string {
 }
 
 export function createCardCache(redis: Redis, prefix: string): CardCache {
-  const key = (platform: string, id: number) => `${prefix}:card:${platform}:${id}`;
+  // A batch's card is `b7`, so it never shares a key with deployment 7's.
+  const key = (platform: string, card: CardModel) =>
+    `${prefix}:card:${platform}:${card.batch ? `b${card.batch.id}` : card.deploymentId}`;
   return {
     async isCurrent(platform, card) {
-      return (await redis.get(key(platform, card.deploymentId))) === cardHash(card);
+      return (await redis.get(key(platform, card))) === cardHash(card);
     },
     async remember(platform, card) {
-      await redis.set(key(platform, card.deploymentId), cardHash(card), 'EX', TTL_SECONDS);
+      await redis.set(key(platform, card), cardHash(card), 'EX', TTL_SECONDS);
     },
   };
 }

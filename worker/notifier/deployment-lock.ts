@@ -1,7 +1,10 @@
 import pg from 'pg';
 
-/** First half of the advisory lock key: "octofleet notifier" (the second half is the deployment id). */
-const LOCK_CLASS = 0x0c7f_0001;
+/**
+ * First half of the advisory lock key: "octofleet notifier" (the second half is the deployment id), and
+ * the same for a batch's card and thread (the second half is the batch id).
+ */
+const LOCK_CLASS = { deployment: 0x0c7f_0001, batch: 0x0c7f_0002 } as const;
 
 /**
  * Per-deployment mutual exclusion for the notifier across every worker process: a Postgres advisory
@@ -9,10 +12,14 @@ const LOCK_CLASS = 0x0c7f_0001;
  * lock; a Redis flush cannot break it. Uses its own small pool so lock holders never starve queries.
  */
 export interface DeploymentLocks {
-  /** Runs `fn` holding the deployment's lock; `{locked: false}` right away when someone else holds it. */
+  /**
+   * Runs `fn` holding the deployment's (or with `scope: 'batch'`, the batch's) lock; `{locked: false}`
+   * right away when someone else holds it.
+   */
   withLock<T>(
-    deploymentId: number,
+    id: number,
     fn: () => Promise<T>,
+    scope?: keyof typeof LOCK_CLASS,
   ): Promise<{ locked: true; value: T } | { locked: false }>;
   close(): Promise<void>;
 }
@@ -22,7 +29,7 @@ export function createDeploymentLocks(databaseUrl: string, opts: { max?: number 
   // An idle pool client can fail when Postgres restarts; the pool replaces it, nothing to do.
   pool.on('error', () => {});
   return {
-    async withLock(deploymentId, fn) {
+    async withLock(id, fn, scope = 'deployment') {
       const client = await pool.connect();
       let broken: Error | undefined;
       try {
@@ -30,7 +37,7 @@ export function createDeploymentLocks(databaseUrl: string, opts: { max?: number 
         await client.query("begin; set local idle_in_transaction_session_timeout = '10min'");
         const { rows } = await client.query<{ locked: boolean }>(
           'select pg_try_advisory_xact_lock($1, $2) as locked',
-          [LOCK_CLASS, deploymentId],
+          [LOCK_CLASS[scope], id],
         );
         if (!rows[0]?.locked) return { locked: false };
         return { locked: true, value: await fn() };

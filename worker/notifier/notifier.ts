@@ -37,9 +37,12 @@ export type NotifyOutcome =
   /** A rate limit or a fresh request's missing channel: come back in `ms`. */
   | { kind: 'wait'; ms: number; priority: MessagePriority }
   /** No platform running here can show this deployment. */
-  | { kind: 'unroutable' };
+  | { kind: 'unroutable' }
+  /** A member of a batch of several: the batch's card and thread show it; wake the batch's notifier. */
+  | { kind: 'batch'; batchId: number; urgent: boolean };
 
-class Wait {
+/** Thrown inside a run to leave it (and its lock) and come back later. */
+export class Wait {
   constructor(
     readonly ms: number,
     readonly priority: MessagePriority,
@@ -67,19 +70,11 @@ export async function notifyDeployment(deps: NotifierDeps, deploymentId: number)
   return held.locked ? held.value : { kind: 'busy' };
 }
 
-async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutcome> {
-  const { core } = deps;
-  const repo = core.deployments.repository();
-  // Events first: the deployment row read after them is at least as new, so every event renders with
-  // the facts it brought (a booting event with its firmware). Newer events wait for the next run.
-  const events = await repo.events(deploymentId);
-  const d = await repo.get(deploymentId);
-  const refs = new ChatRefRepository(core.orm.em.fork());
-  const ref = await routeOf(deps, refs, d);
-  if (!ref) return { kind: 'unroutable' };
-  const platform = deps.platforms.get(ref.platform)!;
-  const loc: ChatLocation = { ...ref, deploymentId };
-  const call = async <T>(action: ChatAction, priority: MessagePriority, fn: () => Promise<T>): Promise<T> => {
+/** A chat call within the platform's rate limits: takes a slot first, or leaves the run with {@link Wait}. */
+export type ChatCall = <T>(action: ChatAction, priority: MessagePriority, fn: () => Promise<T>) => Promise<T>;
+
+export function chatCall(deps: NotifierDeps, platform: ChatPlatform, loc: ChatLocation): ChatCall {
+  return async (action, priority, fn) => {
     const buckets = platform.rateBuckets(action, loc);
     const wait = await deps.limiter.take(buckets, priority);
     if (wait > 0) throw new Wait(wait, priority);
@@ -92,6 +87,25 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
       throw new Wait(error.retryAfterMs, priority);
     }
   };
+}
+
+async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutcome> {
+  const { core } = deps;
+  const repo = core.deployments.repository();
+  // Events first: the deployment row read after them is at least as new, so every event renders with
+  // the facts it brought (a booting event with its firmware). Newer events wait for the next run.
+  const events = await repo.events(deploymentId);
+  const d = await repo.get(deploymentId);
+  if (d.batchId && (await core.batches.repository().get(d.batchId)).size > 1) {
+    const urgent = isTerminal(d.status) && events.some((e) => !e.postedAt && e.state !== null);
+    return { kind: 'batch', batchId: d.batchId, urgent };
+  }
+  const refs = new ChatRefRepository(core.orm.em.fork());
+  const ref = await routeOf(deps, refs, d);
+  if (!ref) return { kind: 'unroutable' };
+  const platform = deps.platforms.get(ref.platform)!;
+  const loc: ChatLocation = { ...ref, deploymentId };
+  const call = chatCall(deps, platform, loc);
 
   const card = await cardFor(core.deployments, d, platform);
   let cardCalls = 0;

@@ -3,7 +3,9 @@ import type { MessagePriority } from '../../chat/chat-platform.js';
 import { priorityRank } from '../../chat/messages/labels.js';
 import { isAppError } from '../../core/errors.js';
 import type { NotifyJob } from '../../core/queues.js';
+import { notifyBatch } from '../notifier/batch-notifier.js';
 import { type NotifierDeps, notifyDeployment } from '../notifier/notifier.js';
+import type { Scheduler } from '../schedule.js';
 
 /**
  * Extra wait per priority class when a channel is saturated, so the more urgent jobs come back first and
@@ -17,9 +19,11 @@ export function retryDelay(waitMs: number, priority: MessagePriority, random = M
 }
 
 /** Runs the notifier for one deployment and maps its outcome onto BullMQ (delays, not flags). */
-export function notifyProcessor(deps: NotifierDeps) {
+export function notifyProcessor(deps: NotifierDeps, scheduler: Pick<Scheduler, 'notifyBatch'>) {
   return async (job: Job<NotifyJob>, token?: string): Promise<string> => {
-    const outcome = await notifyDeployment(deps, job.data.deploymentId).catch((error) => {
+    const { batchId, deploymentId } = job.data;
+    const run = batchId ? notifyBatch(deps, batchId) : notifyDeployment(deps, deploymentId);
+    const outcome = await run.catch((error) => {
       if (isAppError(error) && error.status === 404) throw new UnrecoverableError(error.message);
       throw error;
     });
@@ -28,6 +32,10 @@ export function notifyProcessor(deps: NotifierDeps) {
         return `posted ${outcome.messages} message(s), ${outcome.cardCalls} card call(s)`;
       case 'unroutable':
         return 'no platform here shows this deployment';
+      case 'batch':
+        // One run per batch (deduplicated), however many of its members changed.
+        await scheduler.notifyBatch(outcome.batchId, { urgent: outcome.urgent });
+        return `handed to batch #${outcome.batchId}`;
       case 'busy':
         await job.moveToDelayed(Date.now() + BUSY_RETRY_MS + Math.random() * 100, token);
         throw new DelayedError();

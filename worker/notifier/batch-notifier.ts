@@ -1,0 +1,158 @@
+import type { ChatLocation, PlatformName } from '../../chat/chat-platform.js';
+import { buildBatchCard } from '../../chat/messages/batch-card.js';
+import { imageOf } from '../../chat/messages/card-source.js';
+import { morePressing, priorityOfState } from '../../chat/messages/labels.js';
+import type { Batch } from '../../core/batches/batch.entity.js';
+import type { BatchChatRef } from '../../core/batches/batch-chat-ref.entity.js';
+import type { BatchRepository } from '../../core/batches/batch-repository.js';
+import { DeploymentEvent } from '../../core/deployments/deployment-event.entity.js';
+import { isTerminal } from '../../core/deployments/lifecycle.js';
+import { batchSummary, planBatchThread } from './batch-plan.js';
+import { chatCall, type NotifierDeps, type NotifyOutcome, Wait } from './notifier.js';
+
+/**
+ * Brings one batch's chat up to date, like {@link notifyDeployment} does for one deployment: posts the
+ * batch's one card if missing, posts its members' unposted state changes to its one thread as digest
+ * lines (failures on their own line), edits the card when its content changed, posts the closing summary
+ * once every member finished, and marks what went out. Under the batch's Postgres lock; each message is
+ * marked posted right after the platform accepted it (at most the one in flight repeats after a crash,
+ * and its `key` lets the adapter drop it).
+ */
+export async function notifyBatch(deps: NotifierDeps, batchId: number): Promise<NotifyOutcome> {
+  const held = await deps.locks.withLock(
+    batchId,
+    async () => {
+      try {
+        return await run(deps, batchId);
+      } catch (error) {
+        if (error instanceof Wait) return { kind: 'wait', ms: error.ms, priority: error.priority } as const;
+        throw error;
+      }
+    },
+    'batch',
+  );
+  return held.locked ? held.value : { kind: 'busy' };
+}
+
+async function run(deps: NotifierDeps, batchId: number): Promise<NotifyOutcome> {
+  const { core } = deps;
+  const batches = core.batches.repository();
+  const batch = await batches.get(batchId);
+  const memberIds = (await batches.members(batchId)).map((m) => m.id);
+  // Events first, then the rows: every event renders with the facts it brought (see notifyDeployment).
+  const events = await core.orm.em
+    .fork()
+    .find(DeploymentEvent, { deploymentId: { $in: memberIds }, postedAt: null }, { orderBy: { id: 'asc' } });
+  const members = await batches.members(batchId);
+  const ref = await routeOf(deps, batches, batch);
+  if (!ref) return { kind: 'unroutable' };
+  const platform = deps.platforms.get(ref.platform)!;
+  const loc: ChatLocation = { ...ref, deploymentId: 0, batchId };
+  const call = chatCall(deps, platform, loc);
+
+  const [image, decision] = await Promise.all([
+    imageOf(core.deployments, batch.os),
+    batches.decidedBy(batchId),
+  ]);
+  const card = buildBatchCard(batch, members, {
+    imageName: image.name,
+    editionLabel: batch.edition ? (image.editions?.[batch.edition]?.label ?? batch.edition) : null,
+    decision: decision ? { verdict: decision.verdict, actorName: decision.actorName } : null,
+    approvalHint: platform.approvalHint?.(0, batchId),
+  });
+  let cardCalls = 0;
+  if (!loc.cardMessageId) {
+    const { messageId } = await call('postCard', 'final', () => platform.postCard(loc.channelId, card));
+    await batches.setCardMessage(ref.id, messageId);
+    loc.cardMessageId = messageId;
+    await deps.cards.remember(platform.name, card);
+    cardCalls++;
+  }
+  const withCard = { ...loc, cardMessageId: loc.cardMessageId };
+
+  const plan = planBatchThread(
+    batchId,
+    new Map(members.map((m) => [m.id, m])),
+    events,
+    platform.maxMessageLength,
+  );
+  const allFinished = members.every((m) => isTerminal(m.status));
+  const summaryDue = allFinished && !ref.summaryPostedAt && members.some((m) => m.approvedAt !== null);
+  const repo = core.deployments.repository();
+  let threadWait: Wait | null = null;
+  let posted = 0;
+  const ensureThread = async (priority: 'final' | 'state' | 'progress') => {
+    if (loc.threadId) return { ...withCard, threadId: loc.threadId };
+    const { threadId } = await call('createThread', priority, () =>
+      platform.ensureThread(withCard, card.title),
+    );
+    await batches.setThread(ref.id, threadId);
+    loc.threadId = threadId;
+    return { ...withCard, threadId };
+  };
+  try {
+    // Failures and finals carry the whole backlog's urgency: a digest queued before them must not hold
+    // them back (the backlog goes out in order, in as few messages as fit).
+    const urgency = plan.messages
+      .map((m) => m.message.priority)
+      .reduce(morePressing, summaryDue ? 'final' : 'state');
+    for (const planned of plan.messages) {
+      const withThread = await ensureThread(urgency);
+      await call('postThreadMessage', urgency, () => platform.postThreadMessage(withThread, planned.message));
+      await repo.markPosted(planned.eventIds);
+      posted++;
+    }
+    if (summaryDue) {
+      const withThread = await ensureThread('final');
+      await call('postThreadMessage', 'final', () =>
+        platform.postThreadMessage(withThread, {
+          text: batchSummary(batchId, members, platform.maxMessageLength),
+          key: `b${batchId}-summary`,
+          priority: 'final',
+        }),
+      );
+      await batches.markSummaryPosted(ref.id);
+      posted++;
+    }
+  } catch (error) {
+    if (!(error instanceof Wait)) throw error;
+    threadWait = error;
+  }
+
+  if (!(await deps.cards.isCurrent(platform.name, card))) {
+    const news = events.map((e) => priorityOfState(e.state));
+    if (allFinished) news.push('final');
+    try {
+      await call('updateCard', news.reduce(morePressing, 'progress'), () =>
+        platform.updateCard(withCard, card),
+      );
+      await deps.cards.remember(platform.name, card);
+      cardCalls++;
+    } catch (error) {
+      if (!(error instanceof Wait) || !threadWait) throw error;
+    }
+  }
+  if (threadWait) throw threadWait;
+  await repo.markPosted(plan.cardOnly);
+  return { kind: 'done', messages: posted, cardCalls };
+}
+
+/**
+ * Where the batch is shown: its chat reference on a platform running here. A batch requested in chat
+ * gets its reference from the bot right after the request (wait a moment for it); one from the admin
+ * API goes to the first platform with a default channel.
+ */
+async function routeOf(
+  deps: NotifierDeps,
+  batches: BatchRepository,
+  batch: Batch,
+): Promise<BatchChatRef | null> {
+  const existing = await batches.chatRefs(batch.id);
+  if (existing.length) return existing.find((r) => deps.platforms.has(r.platform)) ?? null;
+  const own = deps.platforms.get(batch.requestedBy.platform as PlatformName);
+  if (own && Date.now() - batch.createdAt.getTime() < (deps.refGraceMs ?? 10_000))
+    throw new Wait(200, 'state');
+  const fallback = [own, ...deps.platforms.values()].find((p) => p?.defaultChannel);
+  if (!fallback?.defaultChannel) return null;
+  return batches.claim(batch.id, fallback.name, fallback.defaultChannel);
+}
