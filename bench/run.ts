@@ -1,8 +1,9 @@
-// `npm run bench [-- boot-storm|rack-power-on|artifacts|chat-fanout] [options]`: runs the benchmarks (both by default), prints
+// `npm run bench [-- boot-storm|rack-power-on|artifacts|chat-fanout|batch-fanout] [options]`: runs the benchmarks (all by default), prints
 // markdown tables and writes bench/results/latest.json. Options:
 //   --quick                     chat fan-out with 40 deployments over 60 s instead of 200 over 5 minutes
 //   --machines=N                boot storm size (1000)
 //   --deployments=N --duration=SECONDS --platforms=discord,slack    chat fan-out shape
+//   batch-fanout: 10 batches × 20 and 1 × 200 machines (--duration, default 120 s; --platforms)
 //   --profile                   V8 CPU profiles of the boot server into bench/results/profiles/
 //   --parallel=32,128 --file-mb=256   artifact delivery shape
 //   --spread=SECONDS            rack power-on: the machines (--machines) arrive over this many seconds (30)
@@ -18,6 +19,8 @@ import { artifactsMarkdown } from './artifacts/report.js';
 import { runBootStorm } from './boot-storm/boot-storm.js';
 import { bootStormMarkdown } from './boot-storm/report.js';
 import type { BootStormResult } from './boot-storm/targets.js';
+import { batchFanoutMarkdown } from './chat-fanout/batch-report.js';
+import { runBatchShapes } from './chat-fanout/batch-shapes.js';
 import { type PlatformFanout, runChatFanout } from './chat-fanout/chat-fanout.js';
 import { chatFanoutMarkdown } from './chat-fanout/report.js';
 import { type RackPowerOnResult, runRackPowerOn } from './rack-power-on/rack-power-on.js';
@@ -27,7 +30,7 @@ import { type MachineInfo, machineInfo } from './support/machine-info.js';
 import { writeReadmeBlock } from './support/readme.js';
 import { loadResults, saveResults } from './support/results.js';
 
-const NAMES = ['boot-storm', 'rack-power-on', 'artifacts', 'chat-fanout'] as const;
+const NAMES = ['boot-storm', 'rack-power-on', 'artifacts', 'chat-fanout', 'batch-fanout'] as const;
 type Name = (typeof NAMES)[number];
 
 const args = process.argv.slice(2);
@@ -105,6 +108,17 @@ if (selected.includes('chat-fanout')) {
   });
   results.chatFanout = { ranAt: new Date().toISOString(), quick, platforms: result };
   sections.push(chatFanoutMarkdown(result));
+}
+if (selected.includes('batch-fanout')) {
+  const seconds = option('duration');
+  const result = await runBatchShapes({
+    logDir: resultsDir,
+    say,
+    durationMs: (seconds ? Number(seconds) : 120) * 1000,
+    platforms: option('platforms')?.split(',') as ('discord' | 'slack')[] | undefined,
+  });
+  results.batchFanout = { ranAt: new Date().toISOString(), shapes: result };
+  sections.push(batchFanoutMarkdown(result));
 }
 if (selected.length) await saveResults(resultsDir, results);
 else {

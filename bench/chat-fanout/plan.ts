@@ -115,12 +115,18 @@ function seeded(seed: number): () => number {
  * first twelfth of `durationMs` and reports its 12 stages about every twelfth after that (±20 %), so
  * each install spans `durationMs` and the callbacks arrive at an even rate across the channel.
  */
-export function planFanout(count: number, durationMs: number, seed = 42): DeploymentPlan[] {
+export function planFanout(
+  count: number,
+  durationMs: number,
+  seed = 42,
+  /** One OS for every machine (a batch has one), instead of half and half. */
+  onlyOs?: DeploymentPlan['os'],
+): DeploymentPlan[] {
   const random = seeded(seed);
   const step = durationMs / 12;
   const interval = (durationMs - step) / 12;
   return Array.from({ length: count }, (_, index) => {
-    const os = index % 2 === 0 ? 'ws2025' : 'ubuntu2404';
+    const os = onlyOs ?? (index % 2 === 0 ? 'ws2025' : 'ubuntu2404');
     const hostname = `${os === 'ws2025' ? 'WIN' : 'srv'}-fan-${String(index).padStart(3, '0')}`;
     const mac = `52:54:00:fa:${((index >> 8) & 0xff).toString(16).padStart(2, '0')}:${(index & 0xff).toString(16).padStart(2, '0')}`;
     const bootAt = random() * step;

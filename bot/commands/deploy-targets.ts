@@ -1,7 +1,7 @@
 import type { BatchItem } from '../../core/batches/batch-request.js';
 import { expandNameRange } from '../../core/batches/name-range.js';
 import { ValidationError } from '../../core/errors.js';
-import { DEPLOY_BATCH_USAGE, DEPLOY_USAGE, type DeployKey } from './parse-args.js';
+import type { DeployKey } from './parse-args.js';
 
 const bad = (message: string) => new ValidationError(message, undefined, 'command:bad-arguments');
 

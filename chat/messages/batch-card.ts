@@ -129,12 +129,12 @@ export function fitRows(
   rows: string[],
   limits: { maxChars: number; maxRows?: number; escape?: (row: string) => string; more?: string },
 ): string[] {
-  const escape = limits.escape ?? ((r: string) => r);
+  const escapeRow = limits.escape ?? ((r: string) => r);
   const out: string[] = [];
   let used = 0;
   const tail = (n: number) => `… and ${n} more${limits.more ? ` ${limits.more}` : ''}`;
   for (let i = 0; i < rows.length; i++) {
-    const line = escape(rows[i]!);
+    const line = escapeRow(rows[i]!);
     const left = rows.length - i - 1;
     const reserve = left > 0 ? tail(rows.length).length + 1 : 0;
     if (

@@ -71,7 +71,7 @@ describe('a batch of 60 from /deploy to its summary', () => {
     // One thread, under the batch card; nothing went to per-machine threads.
     expect(h.platform.threadsOpened).toEqual([-batchId]);
     const thread = h.platform.batchThread(batchId);
-    expect(thread[0]).toBe('👍 Approved by bob with batch #' + batchId + ': 60 machine(s) may PXE-boot now.');
+    expect(thread[0]).toBe(`👍 Approved by bob with batch #${batchId}: 60 machine(s) may PXE-boot now.`);
     const failure = thread.filter((m) => m.startsWith('❌'));
     expect(failure).toEqual([
       expect.stringMatching(/^❌ web07 #\d+ failed after \d+s — disk \/dev\/vda not found$/),

@@ -108,6 +108,41 @@ describe('the shell adapter through a pipe', () => {
     });
   });
 
+  it('shows a batch as one block, approves it with /approve b<id>, and keeps one thread for it', async () => {
+    type(
+      '/deploy mac:52:54:00:cc:01:01,52:54:00:cc:01:02,52:54:00:cc:01:03 hostname:rack[1-3] os:ubuntu2404',
+    );
+    const [, id] = await shows(
+      /📝 Batch #(\d+) requested: Ubuntu Server 24\.04 LTS on 3 machine\(s\) \(rack1, rack2, rack3\)/,
+    );
+    const [block] = await shows(new RegExp(`┌─ Batch #${id}: [^\\n]*\\n(│ [^\\n]*\\n)+└─`));
+    expect(
+      block
+        .replace(/#\d+ —/g, '#N —')
+        .replace(/Expires .+ UTC/, 'Expires T UTC')
+        .split('\n'),
+    ).toEqual([
+      `┌─ Batch #${id}: Ubuntu Server 24.04 LTS → 3 machines`,
+      '│ ⏳ awaiting approval 3',
+      '│ Requested by: ops · OS: Ubuntu Server 24.04 LTS · Profile: auto · Machines: 3',
+      '│ ⏳ rack1 #N — awaiting approval',
+      '│ ⏳ rack2 #N — awaiting approval',
+      '│ ⏳ rack3 #N — awaiting approval',
+      `│ Type /approve b${id} to approve or /reject b${id} to reject. One decision for all 3 machines. Expires T UTC if nobody decides.`,
+      '└─',
+    ]);
+    // One card for the batch, none per machine.
+    expect(printed).not.toMatch(/┌─ Deployment #\d+: Ubuntu Server 24\.04 LTS → rack/);
+    type(`/approve b${id}`);
+    await shows(new RegExp(`✅ You approved batch #${id} \\(3 machines\\)\\.`));
+    await shows(
+      new RegExp(
+        `\\[batch #${id}\\] 👍 Approved by ops with batch #${id}: 3 machine\\(s\\) may PXE-boot now\\.`,
+      ),
+    );
+    await shows(new RegExp(`~ batch #${id} 👍 waiting 3`));
+  });
+
   it('answers mistakes with one line and keeps reading', async () => {
     type('deploy something');
     await shows(/Commands start with a slash; \/help lists them\./);
