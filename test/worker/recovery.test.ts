@@ -85,6 +85,68 @@ describe('a worker killed mid-post and restarted', () => {
   });
 });
 
+describe('a worker killed mid-batch and restarted', () => {
+  let core: Core;
+  let queues: OctofleetQueues;
+  const children: ChildWorker[] = [];
+  afterAll(async () => {
+    for (const c of children) await c.kill();
+    await queues?.obliterate();
+    await queues?.close();
+    await core?.close();
+  });
+
+  it('loses nothing and doubles nothing in the batch thread', { timeout: 90_000 }, async () => {
+    core = await createTestCore({ BATCH_DIGEST_MS: '200' });
+    queues = createQueues(core.config);
+    connectChangePublisher(core, queues);
+    const first = new ChildWorker(core.config, { HOLD_TEXT: 'failed after', BATCH_DIGEST_MS: '200' });
+    children.push(first);
+    await first.waitFor((l) => Boolean(l.ready), 'ready');
+
+    const macs = [1, 2, 3, 4, 5].map((i) => ({ mac: `52:54:00:dd:01:0${i}`, hostname: `rk${i}` }));
+    const { batch, deployments } = await core.batches.create({ os: 'ubuntu2404', machines: macs }, api);
+    await core.batches.approve(batch.id, bob, { approver: true });
+    const ids = deployments.map((d) => d.deployment.id);
+    for (const id of ids) await core.deployments.markBooting(id, { platform: 'efi' }, 'kvm');
+    for (const id of ids)
+      await core.deployments.recordEvent(id, { stage: 'installing', source: 'installer' });
+    await core.deployments.recordEvent(ids[2]!, { stage: 'failed', message: 'no disk', source: 'installer' });
+    // The first worker is inside the failure line's chat call: kill it there.
+    await first.waitFor((l) => Boolean(l.held), 'a held message');
+    await first.kill();
+    for (const id of ids)
+      if (id !== ids[2]) await core.deployments.recordEvent(id, { stage: 'done', source: 'installer' });
+
+    const second = new ChildWorker(core.config, { BATCH_DIGEST_MS: '200' });
+    children.push(second);
+    await settled({ core, queues }, 45_000);
+    await second.waitFor((l) => l.text?.startsWith('🏁') === true, 'the summary');
+    expect(await second.stop()).toBe(0);
+
+    const calls = [...first.lines, ...second.lines].filter((l) => l.action && l.batchId === batch.id);
+    const thread = calls.filter((l) => l.action === 'postThreadMessage').map((l) => l.text!);
+    expect(calls.filter((l) => l.action === 'postCard')).toHaveLength(1);
+    expect(calls.filter((l) => l.action === 'createThread').length).toBeGreaterThanOrEqual(1);
+    expect(thread.filter((t) => t.startsWith('👍'))).toHaveLength(1);
+    expect(thread.filter((t) => t.startsWith('❌'))).toEqual([
+      expect.stringMatching(/^❌ rk3 #\d+ failed after \d+s — no disk$/),
+    ]);
+    expect(thread.filter((t) => t.startsWith('🏁'))).toHaveLength(1);
+    const tokens = thread.filter((t) => !/^(👍|❌|🏁)/.test(t)).flatMap((t) => t.split(' · '));
+    for (const { hostname } of macs) {
+      const mine = tokens
+        .filter((t) => t.startsWith(`${hostname} `))
+        .map((t) => t.slice(hostname.length + 1));
+      expect(mine, hostname).toEqual(
+        hostname === 'rk3' ? ['🟢 booting', '⚙️ installing'] : ['🟢 booting', '⚙️ installing', '✅ done'],
+      );
+    }
+    // Nothing went to per-machine cards or threads.
+    expect([...first.lines, ...second.lines].filter((l) => l.action && !l.batchId)).toEqual([]);
+  });
+});
+
 describe('Redis emptied while deployments run', () => {
   let h: Harness;
   afterEach(async () => {

@@ -9,6 +9,8 @@ const SCRIPT = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 export interface ChildLine {
   action?: string;
   deploymentId?: number;
+  /** Set on the calls of a batch's card and thread. */
+  batchId?: number;
   text?: string;
   /** Card status, on `updateCard`. */
   status?: string;

@@ -20,23 +20,28 @@ const platform: ChatPlatform = {
   async start() {},
   async stop() {},
   async postCard(_channel, card) {
-    out({ action: 'postCard', deploymentId: card.deploymentId });
-    return { messageId: `M${card.deploymentId}` };
+    out({ action: 'postCard', deploymentId: card.deploymentId, batchId: card.batch?.id });
+    return { messageId: card.batch ? `Mb${card.batch.id}` : `M${card.deploymentId}` };
   },
   async updateCard(ref, card) {
-    out({ action: 'updateCard', deploymentId: ref.deploymentId, status: card.status });
+    out({ action: 'updateCard', deploymentId: ref.deploymentId, batchId: ref.batchId, status: card.status });
   },
   async ensureThread(ref) {
-    out({ action: 'createThread', deploymentId: ref.deploymentId });
+    out({ action: 'createThread', deploymentId: ref.deploymentId, batchId: ref.batchId });
     return { threadId: `T${ref.cardMessageId}` };
   },
   async postThreadMessage(ref, message) {
     if (hold && !held && message.text.includes(hold)) {
       held = true;
-      out({ held: message.text, deploymentId: ref.deploymentId });
+      out({ held: message.text, deploymentId: ref.deploymentId, batchId: ref.batchId });
       await new Promise(() => {});
     }
-    out({ action: 'postThreadMessage', deploymentId: ref.deploymentId, text: message.text });
+    out({
+      action: 'postThreadMessage',
+      deploymentId: ref.deploymentId,
+      batchId: ref.batchId,
+      text: message.text,
+    });
   },
   async sendPrivate() {},
   async isApprover() {
