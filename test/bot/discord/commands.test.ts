@@ -130,7 +130,7 @@ describe('the other commands', () => {
       /\nws2025 · Windows Server 2025 — editions: datacenter, .*\(default standard\)/,
     );
     const help = await slash(h, 'dave', 'help');
-    expect(help.answers[0]!.text).toMatch(/^\/deploy mac:<mac>\|host:<machine> os:<id>/);
+    expect(help.answers[0]!.text).toMatch(/^\/deploy mac:<mac>\[,<mac>…\]\|host:<machine> os:<id>/);
   });
 
   it('/approve, /reject and /deploy-cancel follow the same rules as the card', async () => {
