@@ -12,7 +12,7 @@ import type { ChatRef } from '../../core/chat/chat-ref.entity.js';
 import { ChatRefRepository } from '../../core/chat/chat-ref-repository.js';
 import type { Core } from '../../core/create-core.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
-import { isTerminal } from '../../core/deployments/lifecycle.js';
+import { type DeploymentState, isTerminal } from '../../core/deployments/lifecycle.js';
 import { machineToPower } from '../../core/power/power-sequence.js';
 import type { CardCache } from './card-cache.js';
 import type { DeploymentLocks } from './deployment-lock.js';
@@ -59,6 +59,10 @@ export class Wait {
  * Never waits for a rate limit while holding the lock: it returns `wait` instead.
  */
 export async function notifyDeployment(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutcome> {
+  // A member of a batch of several is shown by its batch: one light query, no lock (its events are
+  // only ever posted by the batch's run, under the batch's lock).
+  const member = await batchOf(deps, deploymentId);
+  if (member) return member;
   const held = await deps.locks.withLock(deploymentId, async () => {
     try {
       return await run(deps, deploymentId);
@@ -96,10 +100,6 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
   // the facts it brought (a booting event with its firmware). Newer events wait for the next run.
   const events = await repo.events(deploymentId);
   const d = await repo.get(deploymentId);
-  if (d.batchId && (await core.batches.repository().get(d.batchId)).size > 1) {
-    const urgent = isTerminal(d.status) && events.some((e) => !e.postedAt && e.state !== null);
-    return { kind: 'batch', batchId: d.batchId, urgent };
-  }
   const refs = new ChatRefRepository(core.orm.em.fork());
   const ref = await routeOf(deps, refs, d);
   if (!ref) return { kind: 'unroutable' };
@@ -167,6 +167,17 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
   if (threadWait) throw threadWait;
   await repo.markPosted(plan.cardOnly);
   return { kind: 'done', messages: plan.messages.length, cardCalls };
+}
+
+/** The batch that shows this deployment (a batch of several), with whether its news is final. */
+async function batchOf(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutcome | null> {
+  const { rows } = await deps.core.sql.query<{ batch_id: number; status: DeploymentState }>(
+    `select d."batch_id", d."status" from "deployment" d join "batch" b on b."id" = d."batch_id"
+     where d."id" = $1 and b."size" > 1`,
+    [deploymentId],
+  );
+  const row = rows[0];
+  return row ? { kind: 'batch', batchId: row.batch_id, urgent: isTerminal(row.status) } : null;
 }
 
 /**
