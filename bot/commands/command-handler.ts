@@ -20,7 +20,7 @@ export const HELP = [
   '/images — the OS catalog',
   '/machines [tag] — the machine inventory (deploy one with /deploy host:<name> os:<id>)',
   `${POWER_USAGE} — a machine's power through its BMC (status for anyone; changes for approvers)`,
-  '/approve <id>, /reject <id> [reason] — decide a request (approvers; ✅/❌ on the card do the same)',
+  '/approve <id>, /reject <id> [reason] — decide a request (approvers; ✅/❌ on the card do the same; b<id> decides a whole batch)',
 ].join('\n');
 
 type Handler = (ctx: CommandContext, cmd: ChatCommand) => Promise<CommandReply>;
