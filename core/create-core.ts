@@ -1,4 +1,5 @@
 import { BatchService } from './batches/batch-service.js';
+import { inventoryDirectory } from './batches/inventory-directory.js';
 import type { MachineDirectory } from './batches/machine-directory.js';
 import type { Config } from './config/index.js';
 import { migrateUp, type Orm, openOrm } from './db/orm.js';
@@ -40,7 +41,7 @@ export interface Core {
 export interface CreateCoreOptions {
   /** Apply pending migrations and seed the catalog (npm start does; a single role may skip). */
   migrate?: boolean;
-  /** Where batches resolve machine names and tags; none until the machine inventory exists. */
+  /** Where batches resolve machine names and tags. @defaultValue the machine inventory */
   machineDirectory?: MachineDirectory | null;
 }
 
@@ -131,7 +132,7 @@ export async function createCore(
       approvalTimeoutMinutes: config.APPROVAL_TIMEOUT_MINUTES,
       allowSelfApproval: config.ALLOW_SELF_APPROVAL,
       windowsAdminPassword: config.WINDOWS_ADMIN_PASSWORD,
-      directory: opts.machineDirectory ?? null,
+      directory: opts.machineDirectory ?? inventoryDirectory(machines),
       publish,
     });
     return {

@@ -325,10 +325,11 @@ export class BatchService {
     if (byName.size) {
       const directory = this.opts.directory;
       const found: Map<string, DirectoryMachine> = directory
-        ? await directory.findByNames([...new Set(byName.values())])
+        ? await directory.findByNames([...new Set(byName.values())].map((n) => n.toLowerCase()))
         : new Map();
       for (const [index, name] of byName) {
-        const machine = found.get(name);
+        // Inventory names are lower case, like hostnames.
+        const machine = found.get(name) ?? found.get(name.toLowerCase());
         if (machine) out.set(index, { mac: machine.mac, hostname: machine.name });
         else
           problems.push(

@@ -78,8 +78,8 @@ describe('/api/v1/batches', () => {
       expect.objectContaining({
         index: 6,
         target: 'web07',
-        code: 'inventory:unavailable',
-        reason: expect.stringContaining('machine inventory not available'),
+        code: 'machine:not-found',
+        reason: 'no machine named web07 in the inventory',
       }),
     ]);
     expect(await deploymentCount()).toBe(before);
@@ -164,6 +164,26 @@ describe('/api/v1/batches', () => {
       await post(`/api/v1/batches/${created.id}/cancel`, { reason: 'rack moved' })
     ).json();
     expect(cancelled).toMatchObject({ status: 'cancelled', counts: { cancelled: 2 } });
+  });
+
+  it('takes machines of the inventory by name, with their MAC and name', async () => {
+    for (const [name, mac] of [
+      ['inv01', '52:54:00:00:0c:01'],
+      ['inv02', '52:54:00:00:0c:02'],
+    ]) {
+      const put = await t.apiFetch(`/api/v1/machines/${name}`, { method: 'PUT', json: { mac } });
+      expect(put.status).toBe(201);
+    }
+    const res = await post('/api/v1/batches', {
+      os: 'tinylinux',
+      machines: [{ machine: 'inv01' }, { machine: 'INV02' }, { mac: freshMac(), hostname: 'x1' }],
+    });
+    expect(res.status).toBe(201);
+    expect((await res.json()).deployments).toEqual([
+      expect.objectContaining({ mac: '52:54:00:00:0c:01', hostname: 'inv01' }),
+      expect.objectContaining({ mac: '52:54:00:00:0c:02', hostname: 'inv02' }),
+      expect.objectContaining({ hostname: 'x1' }),
+    ]);
   });
 
   it('rejects a pending batch, and answers 404 for an unknown one', async () => {

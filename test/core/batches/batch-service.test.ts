@@ -101,7 +101,28 @@ describe('machine names', () => {
       ['web02', '52:54:00:00:0a:02'],
     ]);
     await expect(service.itemsForTag('rack12')).rejects.toMatchObject({ code: 'inventory:empty-tag' });
-    await expect(core.batches.itemsForTag('rack12')).rejects.toMatchObject({
+    // The core's own directory is the machine inventory (core/machines).
+    await expect(core.batches.itemsForTag('rack12')).rejects.toMatchObject({ code: 'inventory:empty-tag' });
+    await core.machines.put('r12b', { mac: '52:54:00:00:0e:02', tags: ['rack12'] });
+    await core.machines.put('r12a', { mac: '52:54:00:00:0e:01', tags: ['rack12', 'gpu'] });
+    await core.machines.put('r13a', { mac: '52:54:00:00:0e:03', tags: ['rack13'] });
+    const items = await core.batches.itemsForTag('rack12');
+    expect(items).toEqual([{ machine: 'r12a' }, { machine: 'r12b' }]);
+    const { deployments: tagged } = await core.batches.create({ os: 'ubuntu2404', machines: items }, alice);
+    expect(tagged.map((d) => [d.deployment.hostname, d.deployment.mac])).toEqual([
+      ['r12a', '52:54:00:00:0e:01'],
+      ['r12b', '52:54:00:00:0e:02'],
+    ]);
+    const { BatchService: Bare } = await import('../../../core/batches/batch-service.js');
+    const without = new Bare({
+      orm: core.orm,
+      secretBox: core.secretBox,
+      approvalTimeoutMinutes: 60,
+      allowSelfApproval: false,
+      directory: null,
+      publish: async () => {},
+    });
+    await expect(without.itemsForTag('rack12')).rejects.toMatchObject({
       code: 'inventory:unavailable',
       message: expect.stringContaining('machine inventory not available'),
     });
