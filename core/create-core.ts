@@ -134,6 +134,7 @@ export async function createCore(
       windowsAdminPassword: config.WINDOWS_ADMIN_PASSWORD,
       directory: opts.machineDirectory ?? inventoryDirectory(machines),
       publish,
+      assertImageReady: (image) => deployments.assertImageReady(image),
     });
     return {
       config,

@@ -41,6 +41,11 @@ export interface BatchServiceOptions {
   directory?: MachineDirectory | null;
   /** Called once per member that changed, like the deployment service's hook. Never throws. */
   publish: (change: DeploymentChange) => Promise<void>;
+  /**
+   * The request-time preflight every creation path shares (`DeploymentService.assertImageReady`): throws
+   * naming the image's missing files. Absent: no preflight.
+   */
+  assertImageReady?: (image: OsImage) => Promise<void>;
   now?: () => Date;
 }
 
@@ -113,6 +118,8 @@ export class BatchService {
       (await em.find(OsImage, {}, { orderBy: { id: 'asc' }, fields: ['id'] })).map((i) => i.id);
     // OS, edition and profile are the batch's: wrong there is one error, not one per machine.
     const shared = await validateDeployRequest({ ...common, mac: PROBE_MAC }, findImage, listIds);
+    // An image that cannot boot refuses the batch at once, before any item is looked at.
+    await this.opts.assertImageReady?.((await findImage(shared.os))!);
 
     const problems: BatchProblem[] = [];
     const valid: { index: number; request: ValidDeployRequest }[] = [];

@@ -75,4 +75,16 @@ describe('preflight of deployment requests', () => {
     });
     expect(await count()).toBe(1);
   });
+
+  it('refuses a batch of an image with missing files over the API, and creates nothing', async () => {
+    const res = await t.apiFetch('/api/v1/batches', {
+      method: 'POST',
+      json: { os: 'debian12', machines: [{ mac: '52:54:00:aa:00:03' }, { mac: '52:54:00:aa:00:04' }] },
+    });
+    expect(res.status).toBe(422);
+    const body = await res.json();
+    expect(body.error).toBe('deploy:image-not-ready');
+    expect(body.detail).toMatch(/^debian12 cannot boot: missing in ARTIFACTS_DIR/);
+    expect(await count()).toBe(1);
+  });
 });
