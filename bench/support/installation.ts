@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import { type Config, loadConfig } from '../../core/config/index.js';
 import { createQueues } from '../../core/queues.js';
+import { testArtifactsDir } from '../../test/support/test-artifacts.js';
 import { benchDatabaseUrl, dropBenchDatabase } from './bench-database.js';
 import { freePort, ROOT, spawnNpmScript, type WatchedChild } from './child-process.js';
 import { onCleanup } from './cleanup.js';
@@ -37,8 +38,9 @@ export async function createInstallation(extra: Record<string, string> = {}): Pr
     API_TOKEN: apiToken,
     PUBLIC_BOOT_URL: bootOrigin,
     LOG_LEVEL: 'info',
-    // The benchmarks measure the boot path with catalog images whose files are not on this machine.
-    IMAGE_PREFLIGHT: 'false',
+    // Every catalog file, empty: the boot server refuses to serve an install whose local files are
+    // missing, and requests of such an image are refused too.
+    ARTIFACTS_DIR: testArtifactsDir(),
     ...extra,
   };
   const config = loadConfig(env);
