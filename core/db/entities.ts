@@ -9,8 +9,10 @@ import { OsImageSchema } from '../images/os-image.entity.js';
 import { MachineSchema } from '../machines/machine.entity.js';
 import { PowerActionSchema } from '../power/power-action.entity.js';
 import { PowerRunSchema } from '../power/power-run.entity.js';
+import { HardwareProfileSchema } from '../profiles/hardware-profile.entity.js';
 import { SettingSchema } from '../settings/setting.entity.js';
 import { SystemSchema } from '../systems/system.entity.js';
+import { TemplateHeadSchema, TemplateVersionSchema } from '../templates/template.entity.js';
 
 /** Every entity schema; the ORM and migrations are built from this list. */
 export const ENTITIES = [
@@ -27,4 +29,7 @@ export const ENTITIES = [
   DashboardSessionSchema,
   BatchSchema,
   BatchChatRefSchema,
+  TemplateHeadSchema,
+  TemplateVersionSchema,
+  HardwareProfileSchema,
 ];

@@ -17,6 +17,7 @@ const COLUMNS = [
   ['token_nonce', 'tokenNonce'],
   ['secrets', 'secrets'],
   ['boot', 'boot'],
+  ['templates', 'templates'],
   ['created_at', 'createdAt'],
   ['updated_at', 'updatedAt'],
   ['expires_at', 'expiresAt'],

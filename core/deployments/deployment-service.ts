@@ -177,6 +177,7 @@ export class DeploymentService {
       progress: null,
       failureReason: null,
       boot: null,
+      templates: null,
       approvedAt: null,
       bootingAt: null,
       installingAt: null,

@@ -11,7 +11,16 @@ export interface BootInfo {
   serial?: string;
   manufacturer?: string;
   product?: string;
+  /** PCI vendor ids (4 lower-case hex digits) of the machine's devices, when iPXE reported them. */
+  pciVendors?: string[];
 }
+
+/**
+ * The template versions a deployment renders with, pinned when its install script is first rendered:
+ * template name → the stored template it came from (an image's own `images/<id>/…` or the name itself)
+ * and its version (0: the built-in file).
+ */
+export type TemplatePins = Record<string, { name: string; version: number }>;
 
 /** Who did something, on which platform. */
 export interface Actor {
@@ -43,6 +52,8 @@ export class Deployment {
   /** Encrypted JSON of per-deployment secrets (passwords); see core/secrets. */
   secrets!: string | null;
   boot!: BootInfo | null;
+  /** Template versions this deployment renders with; null until its install script was first rendered. */
+  templates!: TemplatePins | null;
   createdAt!: Date;
   updatedAt!: Date;
   expiresAt!: Date;
@@ -96,6 +107,7 @@ export const DeploymentSchema = new EntitySchema<Deployment>({
     tokenNonce: { type: 'string', length: 64, hidden: true },
     secrets: { type: 'text', nullable: true, hidden: true, lazy: true },
     boot: { type: 'json', nullable: true },
+    templates: { type: 'json', nullable: true },
     createdAt: { ...date(), onCreate: () => new Date() },
     updatedAt: { ...date(), onCreate: () => new Date(), onUpdate: () => new Date() },
     expiresAt: date(),

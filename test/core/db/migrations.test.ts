@@ -26,12 +26,15 @@ describe('migrations', () => {
           'decision',
           'deployment',
           'deployment_event',
+          'hardware_profile',
           'machine',
           'os_image',
           'power_action',
           'power_run',
           'setting',
           'system',
+          'template',
+          'template_version',
         ]),
       );
       await migrator.down({ to: 0 });
