@@ -1,11 +1,12 @@
 import type { Deployment } from '../core/deployments/deployment.entity.js';
 import { INSTALL_SCRIPT_STATES } from '../core/deployments/lifecycle.js';
 import type { OsImage } from '../core/images/os-image.entity.js';
-import { type Profile, resolveProfile } from '../core/images/profiles.js';
 import type { IpxeOutcome } from '../core/metrics.js';
+import type { TemplateEngine } from '../core/render/template-engine.js';
+import { deploymentTemplateNames } from '../core/templates/template-store.js';
 import type { BootServerDeps } from './deps.js';
 import { localArtifacts } from './ipxe/artifact-check.js';
-import { buildInstallContext, type InstallContext } from './ipxe/scripts.js';
+import { buildInstallContext, type InstallContext, installTemplateName } from './ipxe/scripts.js';
 import type { MachineState } from './middleware/resolve-machine.js';
 
 /**
@@ -17,8 +18,11 @@ export type BootDecision =
   | { kind: 'install'; deployment: Deployment; image: OsImage; script: string }
   | { kind: 'local'; deployment: Deployment | null };
 
-/** Renders the install script of one dialect; a throw (a 500) leaves the deployment as it was. */
-export type InstallRenderer = (context: InstallContext, image: OsImage) => string;
+/**
+ * Renders the install script of one dialect with `templates` (the deployment's template versions); a
+ * throw (a 500) leaves the deployment as it was.
+ */
+export type InstallRenderer = (context: InstallContext, image: OsImage, templates: TemplateEngine) => string;
 
 /** The metrics outcome of a decision. */
 export function outcomeOf(decision: BootDecision): IpxeOutcome {
@@ -44,6 +48,7 @@ export async function decideBoot(
   { preview = false }: { preview?: boolean } = {},
 ): Promise<BootDecision> {
   const { core } = deps;
+  await core.templateStore.fresh();
   if (!d) return { kind: 'local', deployment: null };
   if (d.status === 'pending_approval') return { kind: 'waiting', deployment: d };
   if (!(INSTALL_SCRIPT_STATES as readonly string[]).includes(d.status))
@@ -62,14 +67,18 @@ export async function decideBoot(
   }
 
   const image = await core.deployments.image(d.os);
-  const profile = resolveProfile(d.profile as Profile, bootInfo.manufacturer, bootInfo.product);
+  const choice = await core.profiles.choose(d.profile, bootInfo);
+  // The versions of its first render stay with the deployment: a template saved meanwhile is for the next.
+  const set = await core.templateStore.pinned(d.templates, image.id);
+  const templates = core.templates.using(set);
   const token = core.deployments.tokenFor(d);
-  const context = buildInstallContext(core.templates, {
+  const context = buildInstallContext(templates, {
     config: core.config,
-    deployment: { ...d, boot: bootInfo, resolvedProfile: profile },
+    deployment: { ...d, boot: bootInfo, resolvedProfile: choice.profile.name },
     image,
     token,
     retry: deps.retry,
+    profile: choice.profile,
   });
   const missing = await deps.artifacts.missing(localArtifacts(image, context, core.config.ARTIFACTS_DIR));
   if (missing.length > 0) {
@@ -82,9 +91,18 @@ export async function decideBoot(
     return { kind: 'local', deployment: { ...d, status: failed.status ?? d.status } };
   }
   // Render before recording anything: a template failure leaves the deployment approved (a 500).
-  const script = renderInstall(context, image);
+  const script = renderInstall(context, image, templates);
   if (preview) return { kind: 'install', deployment: d, image, script: script.replaceAll(token, '«token»') };
-  const booted = await core.deployments.markBooting(d.id, bootInfo, profile);
+  const pins =
+    d.templates ??
+    core.templateStore.pinsOf(
+      set,
+      deploymentTemplateNames(set, { installScript: installTemplateName(image), artifacts: image.templates }),
+    );
+  const booted = await core.deployments.markBooting(d.id, bootInfo, choice.profile.name, {
+    reason: choice.reason,
+    templates: pins,
+  });
   // Cancelled (or failed) between the lookup and markBooting: the script must not be served.
   if (booted.status !== 'booting') return { kind: 'local', deployment: booted };
   return { kind: 'install', deployment: booted, image, script };

@@ -17,6 +17,7 @@ export const COMMAND_NAMES = [
   'images',
   'machines',
   'power',
+  'templates',
   'approve',
   'reject',
   'help',

@@ -13,9 +13,17 @@ import { createReadinessCache } from './images/readiness-cache.js';
 import type { Logger } from './logger.js';
 import { MachineService } from './machines/machine-service.js';
 import { PowerService } from './power/power-service.js';
-import { createTemplateEngine, type TemplateEngine } from './render/template-engine.js';
+import { ProfileRepository } from './profiles/profile-repository.js';
+import { createProfileService, type ProfileService } from './profiles/profile-service.js';
+import { builtinSet, createTemplateEngine, type TemplateEngine } from './render/template-engine.js';
 import { resolveInstallationKey } from './secrets/installation-key.js';
 import { createSecretBox, type SecretBox } from './secrets/secret-box.js';
+import { TemplateRepository } from './templates/template-repository.js';
+import {
+  createTemplateStore,
+  TEMPLATE_CHANGES_CHANNEL,
+  type TemplateStore,
+} from './templates/template-store.js';
 
 /** What every role (bot, boot-server, worker) is built on. */
 export interface Core {
@@ -32,7 +40,14 @@ export interface Core {
   power: PowerService;
   /** Several machines in one request (core/batches). */
   batches: BatchService;
+  /** Renders templates; by default from {@link Core.templateStore}'s current set. */
   templates: TemplateEngine;
+  /** Which version of each template renders: built-ins, operators' versions, deployments' pins. */
+  templateStore: TemplateStore;
+  /** Operators' template versions (the admin API checks content before it saves). */
+  templateRepository(): TemplateRepository;
+  /** Hardware profiles (`auto` and its rules). */
+  profiles: ProfileService;
   /** Subscribe to committed deployment changes (the worker turns them into jobs). */
   onChange(listener: (change: DeploymentChange) => void | Promise<void>): void;
   close(): Promise<void>;
@@ -71,6 +86,7 @@ export async function createCore(
       if (applied.length) logger.info({ applied }, 'applied database migrations');
       const images = await loadCatalogFile(config.CATALOG_PATH);
       await new ImageRepository(orm.em.fork()).seed(images);
+      await new ProfileRepository(orm.em.fork()).seed();
     }
     const { key, generated } = await resolveInstallationKey(orm.em.fork(), config.SECRET_KEY);
     if (generated)
@@ -101,6 +117,31 @@ export async function createCore(
         logger.error({ err: error }, 'deployment change listener failed; the reconciler will catch up');
       }
     };
+    const templateChanges = listenToChannel(config.DATABASE_URL, TEMPLATE_CHANGES_CHANNEL, {
+      // A template or a profile changed (payload `template:<name>`, `profile:<name>`): reload both; they are small.
+      onNotification: () => forgetTemplates(),
+      onListening: () => forgetTemplates(),
+      onError: (error) =>
+        logger.warn(
+          { err: error },
+          'template change notifications interrupted; reading templates and profiles uncached until back',
+        ),
+    });
+    const builtins = builtinSet(config.TEMPLATES_DIR);
+    const templateStore = createTemplateStore(sql, builtins, { trusted: () => templateChanges.listening() });
+    const profiles = createProfileService({
+      em: () => orm.em.fork(),
+      trusted: () => templateChanges.listening(),
+    });
+    const forgetTemplates = () => {
+      profiles.forget();
+      templateStore.reload().catch((error) => logger.warn({ err: error }, 'reloading templates failed'));
+    };
+    await templateStore.reload();
+    const templates = createTemplateEngine(config.TEMPLATES_DIR, {
+      builtins,
+      current: () => templateStore.current(),
+    });
     const deployments = new DeploymentService({
       orm,
       sql,
@@ -113,6 +154,7 @@ export async function createCore(
       readiness: createReadinessCache({ artifactsDir: config.ARTIFACTS_DIR }),
       preflight: config.IMAGE_PREFLIGHT,
       artifactsDir: config.ARTIFACTS_DIR,
+      profileExists: (name) => profiles.exists(name),
       onChange: async (change) => {
         for (const listener of listeners) await listener(change);
       },
@@ -146,10 +188,15 @@ export async function createCore(
       machines,
       power,
       batches,
-      templates: createTemplateEngine(config.TEMPLATES_DIR),
+      templates,
+      templateStore,
+      templateRepository: () =>
+        new TemplateRepository(orm.em.fork(), templates.builtins, () => templateStore.reload()),
+      profiles,
       onChange: (listener) => listeners.push(listener),
       close: async () => {
         await imageChanges.close();
+        await templateChanges.close();
         await sql.end();
         await orm.close();
       },

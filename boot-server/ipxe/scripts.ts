@@ -1,6 +1,7 @@
 import type { Config } from '../../core/config/index.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import type { OsImage } from '../../core/images/os-image.entity.js';
+import type { ProfileData } from '../../core/profiles/builtin-profiles.js';
 import { buildRenderContext, type RenderContext } from '../../core/render/render-context.js';
 import { type TemplateEngine, TemplateError } from '../../core/render/template-engine.js';
 import { ipxeWord } from './display-text.js';
@@ -97,10 +98,7 @@ export function installTemplateName(image: Pick<OsImage, 'boot'>): string {
  * The install script for an approved deployment. `deployment` must already carry the boot info and
  * resolved profile of this request (the caller persists them with markBooting once this succeeded).
  */
-export function renderInstallScript(
-  templates: TemplateEngine,
-  args: { config: Config; deployment: Deployment; image: OsImage; token: string; retry: RetryPolicy },
-): string {
+export function renderInstallScript(templates: TemplateEngine, args: InstallArgs): string {
   return renderInstallFromContext(templates, args.image, buildInstallContext(templates, args));
 }
 
@@ -117,21 +115,34 @@ export function renderInstallFromContext(
   return templates.render(name, context);
 }
 
+/** What an install script is rendered from. */
+export interface InstallArgs {
+  config: Config;
+  deployment: Deployment;
+  image: OsImage;
+  token: string;
+  retry: RetryPolicy;
+  /** The resolved profile's data. @defaultValue the built-in profile of the deployment's resolvedProfile */
+  profile?: ProfileData;
+}
+
 /** The context of install scripts; also what a catalog cmdline may reference. */
-export function buildInstallContext(
-  templates: TemplateEngine,
-  args: { config: Config; deployment: Deployment; image: OsImage; token: string; retry: RetryPolicy },
-): InstallContext {
+export function buildInstallContext(templates: TemplateEngine, args: InstallArgs): InstallContext {
   const base = buildRenderContext({
     config: args.config,
     deployment: args.deployment,
     image: args.image,
     token: args.token,
+    ...(args.profile ? { profile: args.profile } : {}),
   });
   const boot = args.image.boot;
   const reportUrl = `${base.bootUrl}/r/${args.token}/boot-failed`;
   if (boot.method !== 'linux') return { ...base, retry: args.retry, reportUrl, linux: null };
   const linuxArgs = renderCmdline(templates, boot.cmdline, base, `catalog cmdline of ${args.image.id}`);
+  // The profile's arguments come last, so they win over the catalog's (the kernel keeps the last value).
+  // Both were checked for iPXE when saved (core/profiles/profile-schema.ts).
+  if (base.profile.kernelArgs) linuxArgs.push(...base.profile.kernelArgs.split(' ').filter(Boolean));
+  if (base.profile.serialConsole) linuxArgs.push(`console=${base.profile.serialConsole}`);
   return {
     ...base,
     retry: args.retry,

@@ -27,14 +27,26 @@ export function artifactsRoute(router: Router, { core, metrics }: BootServerDeps
         throw isAppError(error) && error.status === 404 ? notFound() : error;
       });
       const name = `${image.templates}/${artifact}`;
-      if (!image.templates || NOT_ARTIFACT_FOLDERS.has(image.templates) || !core.templates.has(name)) {
+      await core.templateStore.fresh();
+      // The versions pinned when its install script was rendered: a template saved mid-install is not used.
+      const set = await core.templateStore.pinned(deployment.templates, image.id);
+      if (!image.templates || NOT_ARTIFACT_FOLDERS.has(image.templates) || !core.templates.has(name, set)) {
         throw notFound();
       }
       outcome = 'error';
       // The token lookup loaded the row with its sealed secrets: no second read.
       const secrets = await core.deployments.secrets(deployment);
-      const context = buildRenderContext({ config: core.config, deployment, image, token, secrets });
-      ctx.body = renderWithoutLeaking(() => core.templates.render(name, context), name);
+      const profiles = await core.profiles.list();
+      const profile = profiles.find((p) => p.name === deployment.resolvedProfile);
+      const context = buildRenderContext({
+        config: core.config,
+        deployment,
+        image,
+        token,
+        secrets,
+        ...(profile ? { profile } : {}),
+      });
+      ctx.body = renderWithoutLeaking(() => core.templates.render(name, context, set), name);
       ctx.type = artifactContentType(artifact);
       ctx.set('Cache-Control', 'no-store');
       outcome = 'ok';

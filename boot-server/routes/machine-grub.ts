@@ -13,8 +13,8 @@ export function machineGrubRoute(router: Router, deps: BootServerDeps): void {
   const { core } = deps;
   router.get('/grub/:mac', resolveMachine(core), async (ctx) => {
     const machine = ctx.state.machine as MachineState;
-    const decision = await decideBoot(machine, deps, (context, image) =>
-      renderGrubInstall(core.templates, image, context),
+    const decision = await decideBoot(machine, deps, (context, image, templates) =>
+      renderGrubInstall(templates, image, context),
     );
     ctx.type = 'text/plain';
     ctx.set('Cache-Control', 'no-store');

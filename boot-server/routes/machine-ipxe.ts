@@ -39,7 +39,7 @@ export async function scriptFor(
   const decision = await decideBoot(
     machine,
     deps,
-    (context, image) => renderInstallFromContext(deps.core.templates, image, context),
+    (context, image, templates) => renderInstallFromContext(templates, image, context),
     opts,
   );
   return { outcome: outcomeOf(decision), script: ipxeScript(decision, machine, deps) };

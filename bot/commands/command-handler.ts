@@ -9,6 +9,7 @@ import { errorReply } from './error-reply.js';
 import { DEPLOY_BATCH_USAGE, DEPLOY_USAGE } from './parse-args.js';
 import { machinesCommand, POWER_USAGE, powerCommand } from './power-commands.js';
 import { deploymentsCommand, imagesCommand, statusCommand } from './query-commands.js';
+import { templatesCommand } from './templates-command.js';
 
 /** One line per command, for `/help` and for unknown commands. */
 export const HELP = [
@@ -20,6 +21,7 @@ export const HELP = [
   '/images — the OS catalog',
   '/machines [tag] — the machine inventory (deploy one with /deploy host:<name> os:<id>)',
   `${POWER_USAGE} — a machine's power through its BMC (status for anyone; changes for approvers)`,
+  '/templates — template names and the versions in use (edit them through the admin API)',
   '/approve <id>, /reject <id> [reason] — decide a request (approvers; ✅/❌ on the card do the same; b<id> decides a whole batch)',
 ].join('\n');
 
@@ -33,6 +35,7 @@ const HANDLERS: Record<string, Handler> = {
   images: (ctx) => imagesCommand(ctx),
   machines: machinesCommand,
   power: powerCommand,
+  templates: (ctx) => templatesCommand(ctx),
   approve: (ctx, cmd) => decisionCommand(ctx, cmd, 'approve'),
   reject: (ctx, cmd) => decisionCommand(ctx, cmd, 'reject'),
   help: async () => ({ ok: true, visibility: 'ephemeral', text: HELP }),

@@ -71,8 +71,9 @@ export function discordCommands(): RESTPostAPIChatInputApplicationCommandsJSONBo
       .addStringOption((o) =>
         o
           .setName('profile')
-          .setDescription('Hardware profile (default: auto, detected from the firmware)')
-          .addChoices(PROFILES.map((p) => ({ name: p, value: p }))),
+          // Profiles are data (GET /api/v1/profiles), so no fixed choices: the core checks the name.
+          .setDescription(`Hardware profile (default: auto, detected; built in: ${PROFILES.slice(1).join(', ')})`)
+          .setMaxLength(32),
       )
       .toJSON(),
     command('deployments', 'Active and recent deployments').toJSON(),
@@ -110,6 +111,7 @@ export function discordCommands(): RESTPostAPIChatInputApplicationCommandsJSONBo
           .addChoices(['status', 'on', 'off', 'cycle'].map((a) => ({ name: a, value: a }))),
       )
       .toJSON(),
+    command('templates', 'Template names and the versions in use').toJSON(),
     command('approve', 'Approve a deployment request (approvers; same as ✅ on its card)')
       .addIntegerOption((o) => id(o, 'Deployment number'))
       .toJSON(),

@@ -37,6 +37,9 @@ export async function validateDeployRequest(
   input: unknown,
   findImage: (id: string) => Promise<OsImage | null>,
   listImageIds: () => Promise<string[]>,
+  /** Whether a profile name exists (`auto` always does). @defaultValue the built-in profiles */
+  profileExists: (name: string) => Promise<boolean> = async (name) =>
+    (PROFILES as readonly string[]).includes(name),
 ): Promise<ValidDeployRequest> {
   const parsed = deployRequestInput.safeParse(input);
   if (!parsed.success) {
@@ -74,9 +77,9 @@ export async function validateDeployRequest(
     );
   }
   const profile = (req.profile?.trim().toLowerCase() || 'auto') as Profile;
-  if (!PROFILES.includes(profile)) {
+  if (!/^[a-z0-9-]{1,32}$/.test(profile) || !(await profileExists(profile))) {
     throw new ValidationError(
-      `unknown profile "${printable(req.profile ?? '')}"; choose one of: ${PROFILES.join(', ')}`,
+      `unknown profile "${printable(req.profile ?? '')}"; use auto or a profile from GET /api/v1/profiles (built in: ${PROFILES.join(', ')})`,
     );
   }
   const hostname = req.hostname?.trim()

@@ -20,7 +20,7 @@ import { type BootFailure, type BootFailureOutcome, recordBootFailure } from './
 import { decideDeployment, type Permission } from './decide.js';
 import type { Decision } from './decision.entity.js';
 import { validateDeployRequest } from './deploy-request.js';
-import { type Actor, type BootInfo, Deployment } from './deployment.entity.js';
+import { type Actor, type BootInfo, Deployment, type TemplatePins } from './deployment.entity.js';
 import { DeploymentEvent } from './deployment-event.entity.js';
 import { createDeploymentLookups, type DeploymentLookups } from './deployment-lookups.js';
 import { DeploymentRepository } from './deployment-repository.js';
@@ -53,6 +53,8 @@ export interface DeploymentServiceOptions {
   approvalTimeoutMinutes: number;
   allowSelfApproval: boolean;
   tokenGraceMinutes: number;
+  /** Whether a hardware profile exists. @defaultValue the built-in profiles */
+  profileExists?: (name: string) => Promise<boolean>;
   /** Fixed Windows Administrator password; a random one per deployment when absent. */
   windowsAdminPassword?: string;
   onChange?: (change: DeploymentChange) => void | Promise<void>;
@@ -154,6 +156,7 @@ export class DeploymentService {
       target,
       (id) => em.findOne(OsImage, { id }),
       async () => (await em.find(OsImage, {}, { orderBy: { id: 'asc' }, fields: ['id'] })).map((i) => i.id),
+      this.opts.profileExists,
     );
     const image = await em.findOneOrFail(OsImage, { id: valid.os });
     await this.assertImageReady(image);
@@ -282,7 +285,17 @@ export class DeploymentService {
    * Called when the boot server hands out the install script: approved → booting, remembering what the
    * machine reported. A second fetch while booting only refreshes the boot info.
    */
-  async markBooting(id: number, boot: BootInfo, resolvedProfile: ResolvedProfile): Promise<Deployment> {
+  async markBooting(
+    id: number,
+    boot: BootInfo,
+    resolvedProfile: ResolvedProfile,
+    extra: {
+      /** Why this profile (`auto: rule 1 of kvm (manufacturer "QEMU")`), for the thread. */
+      reason?: string;
+      /** The template versions the install script rendered with; the first ones stay. */
+      templates?: TemplatePins;
+    } = {},
+  ): Promise<Deployment> {
     const firmware =
       boot.platform === 'efi'
         ? 'UEFI'
@@ -293,8 +306,11 @@ export class DeploymentService {
       id,
       boot,
       resolvedProfile,
-      message: `${firmware}, ${boot.arch ?? 'unknown arch'}, profile ${resolvedProfile}`,
+      message: `${firmware}, ${boot.arch ?? 'unknown arch'}, profile ${resolvedProfile}${
+        extra.reason && extra.reason !== 'requested' ? ` (${extra.reason})` : ''
+      }`,
       at: this.now(),
+      templates: extra.templates ?? null,
     };
     let result = await this.bootingBatch.run(input);
     // Still approved yet unchanged: another fetch of the same machine moved it after this statement's

@@ -1,6 +1,6 @@
 import { createMicroBatcher, inRounds, type MicroBatcher } from '../db/micro-batch.js';
 import type { SqlPool } from '../db/sql-pool.js';
-import type { BootInfo, Deployment } from './deployment.entity.js';
+import type { BootInfo, Deployment, TemplatePins } from './deployment.entity.js';
 import { type DeploymentRow, deploymentColumns, toDeployment } from './deployment-row.js';
 
 export interface MarkBootingInput {
@@ -9,6 +9,8 @@ export interface MarkBootingInput {
   resolvedProfile: string;
   /** Text of the `booting` event (firmware, arch, profile). */
   message: string;
+  /** Template versions of this render; kept only when the deployment has none yet (the first render pins). */
+  templates: TemplatePins | null;
   at: Date;
 }
 
@@ -30,17 +32,19 @@ export function createMarkBootingBatch(sql: SqlPool): MicroBatcher<MarkBootingIn
   const cols = deploymentColumns('d');
   const text = `
     with input as (
-      select * from unnest($1::int[], $2::jsonb[], $3::text[], $4::text[], $5::timestamptz[])
-        as i(id, boot, resolved_profile, message, at)
+      select * from unnest($1::int[], $2::jsonb[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
+        as i(id, boot, resolved_profile, message, at, templates)
     ), moved as (
       update "deployment" d set "status" = 'booting', "stage" = 'booting', "booting_at" = i.at,
         "updated_at" = i.at, "last_event_at" = i.at, "boot" = i.boot, "resolved_profile" = i.resolved_profile,
-        "install_serves" = 1
+        "install_serves" = 1,
+        "templates" = coalesce(d."templates", i.templates)
       from input i where d."id" = i.id and d."status" = 'approved'
       returning ${cols}
     ), refreshed as (
       update "deployment" d set "boot" = i.boot, "resolved_profile" = i.resolved_profile, "updated_at" = i.at,
-        "install_serves" = d."install_serves" + 1
+        "install_serves" = d."install_serves" + 1,
+        "templates" = coalesce(d."templates", i.templates)
       from input i where d."id" = i.id and d."status" = 'booting'
       returning ${cols}
     ), events as (
@@ -62,6 +66,7 @@ export function createMarkBootingBatch(sql: SqlPool): MicroBatcher<MarkBootingIn
         items.map((i) => i.resolvedProfile),
         items.map((i) => i.message),
         items.map((i) => i.at),
+        items.map((i) => (i.templates ? JSON.stringify(i.templates) : null)),
       ],
     });
     const byId = new Map(rows.map((r) => [r.id, r]));

@@ -38,6 +38,7 @@ export function newDeploymentRow(
       progress: null,
       failureReason: null,
       boot: null,
+      templates: null,
       approvedAt: null,
       bootingAt: null,
       installingAt: null,

@@ -1,21 +1,27 @@
-/** Hardware profiles: which drivers and firmware assumptions a deployment uses. */
-export const PROFILES = ['auto', 'hyperv-gen2', 'kvm', 'baremetal'] as const;
-export type Profile = (typeof PROFILES)[number];
-export type ResolvedProfile = Exclude<Profile, 'auto'>;
+import { BUILTIN_PROFILES } from '../profiles/builtin-profiles.js';
+import { chooseProfile } from '../profiles/profile-rules.js';
 
 /**
- * What `auto` means for a machine, from the SMBIOS manufacturer/product iPXE reported:
- * Hyper-V reports `Microsoft Corporation` / `Virtual Machine`; QEMU/KVM reports `QEMU`, `Red Hat` or `Bochs`.
+ * Names of the built-in hardware profiles, and `auto`. Profiles are data (core/profiles, GET
+ * /api/v1/profiles): operators add their own, so any other name may exist too.
+ */
+export const PROFILES = ['auto', ...BUILTIN_PROFILES.map((p) => p.name)] as const;
+/** A profile name as a deployment asks for it: `auto` or a profile's name. */
+export type Profile = string;
+/** A profile `auto` resolved to. */
+export type ResolvedProfile = string;
+
+/**
+ * What `requested` means for a machine under the built-in profiles only (no database at hand). The
+ * boot path asks {@link ProfileService.choose}, which knows the operator's profiles.
  */
 export function resolveProfile(
   requested: Profile,
   manufacturer?: string | null,
   product?: string | null,
 ): ResolvedProfile {
-  if (requested !== 'auto') return requested;
-  const m = (manufacturer ?? '').toLowerCase();
-  const p = (product ?? '').toLowerCase();
-  if (m.includes('microsoft') && p.includes('virtual machine')) return 'hyperv-gen2';
-  if (/qemu|red hat|bochs/.test(m) || /qemu|kvm|bochs/.test(p)) return 'kvm';
-  return 'baremetal';
+  return chooseProfile(requested, BUILTIN_PROFILES, {
+    ...(manufacturer ? { manufacturer } : {}),
+    ...(product ? { product } : {}),
+  }).profile.name;
 }

@@ -15,7 +15,9 @@ export class ProfileRepository {
   ) {}
 
   private async written(name: string): Promise<void> {
-    await this.em.getConnection().execute('select pg_notify(?, ?)', [TEMPLATE_CHANGES_CHANNEL, `profile:${name}`]);
+    await this.em
+      .getConnection()
+      .execute('select pg_notify(?, ?)', [TEMPLATE_CHANGES_CHANNEL, `profile:${name}`]);
     await this.onWrite();
   }
 
@@ -33,12 +35,20 @@ export class ProfileRepository {
   async put(name: string, input: unknown): Promise<{ profile: HardwareProfile; created: boolean }> {
     const validName = profileName.safeParse(name);
     if (!validName.success) {
-      throw new ValidationError(`profile name: ${validName.error.issues[0]!.message}`, undefined, 'profile:invalid');
+      throw new ValidationError(
+        `profile name: ${validName.error.issues[0]!.message}`,
+        undefined,
+        'profile:invalid',
+      );
     }
     const parsed = profileInput.safeParse(input ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new ValidationError(`profile ${issue.path.join('.') || 'body'}: ${issue.message}`, parsed.error.issues, 'profile:invalid');
+      throw new ValidationError(
+        `profile ${issue.path.join('.') || 'body'}: ${issue.message}`,
+        parsed.error.issues,
+        'profile:invalid',
+      );
     }
     let profile = await this.em.findOne(HardwareProfile, { name });
     const created = !profile;
@@ -73,7 +83,10 @@ export class ProfileRepository {
     }
     const active = await this.em.count(Deployment, { profile: name, status: { $in: [...ACTIVE_STATES] } });
     if (active) {
-      throw new ConflictError('profile:in-use', `profile "${name}" is used by ${active} active deployment(s)`);
+      throw new ConflictError(
+        'profile:in-use',
+        `profile "${name}" is used by ${active} active deployment(s)`,
+      );
     }
     await this.em.remove(profile).flush();
     await this.written(name);

@@ -46,7 +46,10 @@ export const profileInput = z
       .default(''),
     serialConsole: z
       .string()
-      .regex(/^tty[A-Za-z]{0,8}[0-9]{1,3}(,[0-9]{3,7}[noe]?[5-8]?)?$/, 'must be a console device like ttyS1 or ttyS1,115200n8')
+      .regex(
+        /^tty[A-Za-z]{0,8}[0-9]{1,3}(,[0-9]{3,7}[noe]?[5-8]?)?$/,
+        'must be a console device like ttyS1 or ttyS1,115200n8',
+      )
       .nullish()
       .transform((v) => v ?? null),
   })

@@ -2,7 +2,8 @@ import type { Config } from '../config/index.js';
 import type { Deployment } from '../deployments/deployment.entity.js';
 import type { DeploymentSecrets } from '../deployments/deployment-service.js';
 import type { OsImage } from '../images/os-image.entity.js';
-import { type Profile, resolveProfile } from '../images/profiles.js';
+import { BUILTIN_PROFILES, type ProfileData } from '../profiles/builtin-profiles.js';
+import { chooseProfile } from '../profiles/profile-rules.js';
 
 /** URLs a rendered file may point a machine at; all built on PUBLIC_BOOT_URL. */
 export interface RenderUrls {
@@ -29,7 +30,7 @@ export interface RenderContext extends RenderUrls {
     os: string;
     edition: string | null;
     /** The resolved hardware profile (never `auto`). */
-    profile: Exclude<Profile, 'auto'>;
+    profile: string;
     /** `efi` or `pcbios`, as iPXE reported; `efi` when unknown. */
     platform: string;
     arch: string;
@@ -71,18 +72,20 @@ export interface RenderContext extends RenderUrls {
       storageLayout: 'lvm' | 'direct';
     };
   };
+  /** The resolved hardware profile's data (GET /api/v1/profiles/:name). */
+  profile: Pick<ProfileData, 'name' | 'windowsDrivers' | 'kernelArgs' | 'serialConsole'>;
   /**
    * Windows drivers for the resolved profile (docs/windows.md "Drivers"), all under
    * `${filesUrl}/windows/<image id>/drivers/`. Empty for Linux and for hyperv-gen2 (inbox drivers).
    */
   drivers: {
-    /** kvm: the VirtIO storage and network driver files wimboot injects into WinPE's System32. */
+    /** windowsDrivers `kvm`: the VirtIO storage and network driver files wimboot injects into WinPE's System32. */
     winpeFiles: { name: string; url: string }[];
     /** The `.inf` names among `winpeFiles`: drvload'ed in WinPE, added to the installed image with DISM. */
     infs: string[];
-    /** baremetal: the SMBIOS product iPXE reported, reduced to `[a-z0-9-]`; null when unknown. */
+    /** Any other driver folder (`baremetal`): the SMBIOS product iPXE reported, reduced to `[a-z0-9-]`; null when unknown. */
     model: string | null;
-    /** baremetal: the optional per-model driver pack (a WIM) for `model`; null when the model is unknown. */
+    /** The optional per-model driver pack (a WIM) `<folder>/<model>.wim`; null when the model is unknown. */
     packUrl: string | null;
   };
   /** Present only when rendering artifacts fetched with the deployment's token. Never logged. */
@@ -103,6 +106,8 @@ export function buildRenderContext(args: {
   image: OsImage;
   token: string;
   secrets?: DeploymentSecrets;
+  /** The resolved profile's data. @defaultValue the built-in profile of that name */
+  profile?: ProfileData;
 }): RenderContext {
   const { config, deployment: d, image, token } = args;
   const bootUrl = config.publicBootUrl;
@@ -120,12 +125,23 @@ export function buildRenderContext(args: {
       ) as string[] | { name: string; url: string }[];
     }
   }
-  const profile = d.resolvedProfile
-    ? (d.resolvedProfile as Exclude<Profile, 'auto'>)
-    : resolveProfile(d.profile as Profile, d.boot?.manufacturer, d.boot?.product);
+  const profileData =
+    args.profile ??
+    (d.resolvedProfile
+      ? (BUILTIN_PROFILES.find((p) => p.name === d.resolvedProfile) ?? {
+          name: d.resolvedProfile,
+          priority: 100,
+          match: [],
+          windowsDrivers: null,
+          kernelArgs: '',
+          serialConsole: null,
+        })
+      : chooseProfile(d.profile, BUILTIN_PROFILES, d.boot).profile);
+  const profile = profileData.name;
+  const driverFolder = profileData.windowsDrivers;
   const driverBase = `${filesUrl}/windows/${image.id}/drivers`;
   const windows = image.family === 'windows';
-  const virtio = windows && profile === 'kvm' ? VIRTIO_DRIVERS : [];
+  const virtio = windows && driverFolder === 'kvm' ? VIRTIO_DRIVERS : [];
   const model =
     (d.boot?.product ?? '')
       .toLowerCase()
@@ -133,7 +149,7 @@ export function buildRenderContext(args: {
       .replace(/^-+|-+$/g, '')
       .slice(0, 64)
       .replace(/-+$/, '') || null;
-  const packModel = windows && profile === 'baremetal' ? model : null;
+  const packModel = windows && driverFolder && driverFolder !== 'kvm' ? model : null;
   const agentUrl = config.WINDOWS_AGENT_URL ?? null;
   const agentPath = agentUrl ? new URL(agentUrl).pathname.toLowerCase() : '';
   const joinUser = config.WINDOWS_JOIN_USER ?? null;
@@ -207,7 +223,13 @@ export function buildRenderContext(args: {
       ),
       infs: virtio.map((driver) => `${driver}.inf`),
       model: packModel,
-      packUrl: packModel ? `${driverBase}/baremetal/${packModel}.wim` : null,
+      packUrl: packModel ? `${driverBase}/${driverFolder}/${packModel}.wim` : null,
+    },
+    profile: {
+      name: profileData.name,
+      windowsDrivers: profileData.windowsDrivers,
+      kernelArgs: profileData.kernelArgs,
+      serialConsole: profileData.serialConsole,
     },
     ...(args.secrets
       ? { secrets: { ...args.secrets, joinPassword: config.WINDOWS_JOIN_PASSWORD ?? null } }

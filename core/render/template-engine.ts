@@ -26,11 +26,15 @@ export interface TemplateEngine {
   readonly builtins: TemplateSet;
   /** The set renders use when given none. */
   current(): TemplateSet;
+  /** This engine rendering from `set` by default: hands a deployment's versions to code that renders by name. */
+  using(set: TemplateSet): TemplateEngine;
 }
 
 export interface TemplateEngineOptions {
   /** The set renders use by default. @defaultValue the built-ins */
   current?: () => TemplateSet;
+  /** The shipped files, when the caller already holds them. @defaultValue {@link builtinSet} of `dir` */
+  builtins?: TemplateSet;
 }
 
 /** Helpers templates may call; anything else is refused when a template is saved. */
@@ -108,10 +112,13 @@ export function createTemplateEngine(dir: string, opts: TemplateEngineOptions = 
     sha512crypt: hashedPassword,
   });
   hbs.unregisterHelper('log');
-  const builtins = builtinSet(dir);
+  const builtins = opts.builtins ?? builtinSet(dir);
   const current = opts.current ?? (() => builtins);
   // Keyed by the text object: a version's text never changes, and a new version is a new object.
-  const compiled = new WeakMap<TemplateText, { escaped?: HandlebarsTemplateDelegate; raw?: HandlebarsTemplateDelegate }>();
+  const compiled = new WeakMap<
+    TemplateText,
+    { escaped?: HandlebarsTemplateDelegate; raw?: HandlebarsTemplateDelegate }
+  >();
   const partialsOf = new WeakMap<TemplateSet, { escaped?: PartialMap; raw?: PartialMap }>();
   const stringCache = new Map<string, HandlebarsTemplateDelegate>();
 
@@ -152,9 +159,15 @@ export function createTemplateEngine(dir: string, opts: TemplateEngineOptions = 
     }
   };
 
-  return {
+  const engine: TemplateEngine = {
     builtins,
     current,
+    using: (set) => ({
+      ...engine,
+      current: () => set,
+      render: (name, context, other = set) => engine.render(name, context, other),
+      has: (name, other = set) => engine.has(name, other),
+    }),
     has(name, set = current()) {
       return safeTemplateName(name) && set.get(name) !== undefined;
     },
@@ -187,6 +200,7 @@ export function createTemplateEngine(dir: string, opts: TemplateEngineOptions = 
       return run(label, () => compiledString(context, { allowProtoPropertiesByDefault: false }));
     },
   };
+  return engine;
 }
 
 type PartialMap = Record<string, HandlebarsTemplateDelegate>;
@@ -219,7 +233,12 @@ export function builtinSet(dir: string): TemplateSet {
     },
     names() {
       listing ??= listFiles(dir)
-        .map((file) => relative(dir, file).replace(/\.hbs$/, '').split('\\').join('/'))
+        .map((file) =>
+          relative(dir, file)
+            .replace(/\.hbs$/, '')
+            .split('\\')
+            .join('/'),
+        )
         .filter(safeTemplateName)
         .sort();
       return listing;

@@ -51,13 +51,20 @@ export function knownTemplateName(
       'template:unknown',
     );
   if (name.split('/').some((segment) => segment === '..' || segment === '.')) {
-    throw new ValidationError('template names never contain "." or ".." segments', undefined, 'template:invalid-name');
+    throw new ValidationError(
+      'template names never contain "." or ".." segments',
+      undefined,
+      'template:invalid-name',
+    );
   }
   if (!safeTemplateName(name) || name.length > 200) throw unknown();
   const scope = imageScope(name);
   if (name.startsWith(IMAGE_SCOPE) && !scope) throw unknown();
   if (scope && !imageExists(scope.imageId)) {
-    throw new NotFoundError(`unknown OS image "${scope.imageId}" in template name "${name}"`, 'template:unknown');
+    throw new NotFoundError(
+      `unknown OS image "${scope.imageId}" in template name "${name}"`,
+      'template:unknown',
+    );
   }
   if (!builtins.get(scope?.name ?? name)) throw unknown();
   return name;

@@ -33,7 +33,9 @@ export class TemplateRepository {
   ) {}
 
   private async written(name: string): Promise<void> {
-    await this.em.getConnection().execute('select pg_notify(?, ?)', [TEMPLATE_CHANGES_CHANNEL, `template:${name}`]);
+    await this.em
+      .getConnection()
+      .execute('select pg_notify(?, ?)', [TEMPLATE_CHANGES_CHANNEL, `template:${name}`]);
     await this.onWrite();
   }
 
@@ -71,7 +73,8 @@ export class TemplateRepository {
 
   async version(name: string, version: number): Promise<TemplateVersion> {
     const found = await this.em.findOne(TemplateVersion, { name, version });
-    if (!found) throw new NotFoundError(`template ${name} has no version ${version}`, 'template:unknown-version');
+    if (!found)
+      throw new NotFoundError(`template ${name} has no version ${version}`, 'template:unknown-version');
     return found;
   }
 
@@ -120,14 +123,23 @@ export class TemplateRepository {
       return { next, now };
     });
     await this.written(name);
-    return { name, kind: templateKind(name), version: saved.next, source: 'operator', updatedAt: saved.now, content };
+    return {
+      name,
+      kind: templateKind(name),
+      version: saved.next,
+      source: 'operator',
+      updatedAt: saved.now,
+      content,
+    };
   }
 
   /** Back to the built-in (an image's copy: back to the shared template); the versions stay listed. */
   async reset(name: string): Promise<TemplateDocument> {
     await this.em
       .getConnection()
-      .execute(`update "template" set "active_version" = null, "updated_at" = now() where "name" = ?`, [name]);
+      .execute(`update "template" set "active_version" = null, "updated_at" = now() where "name" = ?`, [
+        name,
+      ]);
     await this.written(name);
     return this.get(name);
   }

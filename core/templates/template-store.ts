@@ -1,6 +1,6 @@
 import type { SqlPool } from '../db/sql-pool.js';
 import type { TemplatePins } from '../deployments/deployment.entity.js';
-import { overlaySet, type TemplateSet, type TemplateText } from '../render/template-set.js';
+import { overlaySet, PARTIALS_PREFIX, type TemplateSet, type TemplateText } from '../render/template-set.js';
 
 /**
  * Postgres channel on which every template and profile write is announced (payload `template:<name>`
@@ -159,4 +159,22 @@ export function imageScope(name: string): { imageId: string; name: string } | nu
   const slash = rest.indexOf('/');
   if (slash <= 0) return null;
   return { imageId: rest.slice(0, slash), name: rest.slice(slash + 1) };
+}
+
+/**
+ * The templates a deployment may render, which its first render pins: its install script, the artifacts
+ * of its image's template folder, and every partial.
+ */
+export function deploymentTemplateNames(
+  set: TemplateSet,
+  of: { installScript: string; artifacts: string | null },
+): string[] {
+  return set
+    .names()
+    .filter(
+      (name) =>
+        name === of.installScript ||
+        name.startsWith(PARTIALS_PREFIX) ||
+        (!!of.artifacts && name.startsWith(`${of.artifacts}/`)),
+    );
 }

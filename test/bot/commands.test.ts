@@ -78,8 +78,8 @@ describe('/deploy', () => {
       /^⚠️ hostname "this-name-is-far-too-long" must be 1–15 characters/,
     ],
     [
-      'mac:00:15:5d:01:02:09 os:ubuntu2404 profile:vmware',
-      /^⚠️ unknown profile "vmware"; choose one of: auto, /,
+      'mac:00:15:5d:01:02:09 os:ubuntu2404 profile:xen',
+      /^⚠️ unknown profile "xen"; use auto or a profile from GET \/api\/v1\/profiles \(built in: auto, /,
     ],
     ['os:ws2025', '⚠️ mac is required (e.g. mac:00:15:5d:01:02:03)'],
     ['mac:00:15:5d:01:02:09 os:ws2025 os:ws2022', '⚠️ os: is given twice; give each option once'],
