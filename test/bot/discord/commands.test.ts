@@ -198,7 +198,7 @@ describe('npm run discord:register', () => {
     const before = h.fake.state.commands.guild.get(h.fake.guildId)!.map((c) => `${c.name}:${c.id}`);
     const { stdout } = await run({ DISCORD_GUILD_ID: h.fake.guildId });
     expect(stdout).toBe(
-      `registered 10 commands for guild ${h.fake.guildId}: /deploy, /deployments, /deploy-status, /deploy-cancel, /images, /machines, /power, /approve, /reject, /help\n`,
+      `registered 11 commands for guild ${h.fake.guildId}: /deploy, /deployments, /deploy-status, /deploy-cancel, /images, /machines, /power, /templates, /approve, /reject, /help\n`,
     );
     const puts = h.fake.state.calls.filter(
       (c) => c.method === 'PUT' && c.route === '/applications/:app/guilds/:guild/commands',
