@@ -7,12 +7,14 @@ import { deploymentsApi } from './api/deployments.js';
 import { type EventStreamOptions, eventStreamApi } from './api/event-stream.js';
 import { imagesApi } from './api/images.js';
 import { machinesApi } from './api/machines.js';
+import { profilesApi } from './api/profiles.js';
 import { systemsApi } from './api/systems.js';
 import { assetsRoute } from './dashboard/assets-route.js';
 import { loginRoutes } from './dashboard/login-routes.js';
 import { createLoginThrottle, type LoginThrottleOptions } from './dashboard/login-throttle.js';
 import { dashboardPages } from './dashboard/pages.js';
 import { createDashboardViews } from './dashboard/views.js';
+import { templatesApi } from './api/templates.js';
 import type { BootServerDeps } from './deps.js';
 import { accessLog } from './middleware/access-log.js';
 import { adminAuth } from './middleware/admin-auth.js';
@@ -55,6 +57,8 @@ export function createAdminApp(
   systemsApi(router, deps);
   machinesApi(router, deps);
   eventStreamApi(router, feed, opts.stream);
+  templatesApi(router, deps);
+  profilesApi(router, deps);
   metricsRoute(router, deps);
   assetsRoute(router);
   loginRoutes(router, {

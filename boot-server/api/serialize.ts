@@ -22,6 +22,15 @@ export function deploymentJson(d: Deployment) {
     secureBoot: d.secureBoot ?? null,
     requestedBy: d.requestedBy,
     boot: d.boot,
+    /** Provenance: the template versions this deployment renders with, pinned at its first render. */
+    templates: d.templates
+      ? Object.entries(d.templates).map(([name, pin]) => ({
+          name,
+          version: pin.version,
+          source: pin.version === 0 ? 'builtin' : 'operator',
+          ...(pin.name !== name ? { from: pin.name } : {}),
+        }))
+      : null,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
     expiresAt: d.expiresAt,
