@@ -69,7 +69,9 @@ export function ruleMatches(
 
 /** `manufacturer "Microsoft Corporation", product "Virtual Machine"` */
 export function describeRule(rule: ProfileRule): string {
-  return Object.entries(rule)
-    .map(([field, value]) => `${field} "${value}"`)
+  // A fixed order: Postgres jsonb does not keep the order keys were written in.
+  return (['manufacturer', 'product', 'pciVendor'] as const)
+    .filter((field) => rule[field] !== undefined)
+    .map((field) => `${field} "${rule[field]}"`)
     .join(', ');
 }
