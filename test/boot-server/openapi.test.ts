@@ -33,6 +33,7 @@ function routesOf(app: Koa): string[] {
         .map(
           (m) =>
             `${m.toLowerCase()} ${String(layer.path)
+              .replace(/:(\w+)\(\.\+\)/g, '{$1}')
               .replace(/:(\w+)/g, '{$1}')
               .replace('(.*)', '{path}')}`,
         ),
@@ -216,6 +217,35 @@ describe('openapi.yaml', () => {
       'post',
       '/api/v1/machines/{name}/power',
     );
+    const template = '/api/v1/templates/{name}';
+    await conforms(await t.apiFetch('/api/v1/templates'), 'get', '/api/v1/templates');
+    const answerFile = await conforms(await t.apiFetch('/api/v1/templates/windows/autounattend.xml'), 'get', template);
+    const put = (content: string) =>
+      t.apiFetch('/api/v1/templates/windows/autounattend.xml', { method: 'PUT', json: { ...answerFile, content } });
+    await conforms(await put(`${answerFile.content}\n`), 'put', template);
+    await conforms(await put('<unattend>'), 'put', template);
+    await conforms(await t.apiFetch('/api/v1/templates/windows/autounattend.xml/versions'), 'get', `${template}/versions`);
+    await conforms(
+      await t.apiFetch('/api/v1/templates/windows/autounattend.xml/versions/1/restore', { method: 'POST' }),
+      'post',
+      `${template}/versions/{n}/restore`,
+    );
+    await conforms(
+      await t.apiFetch('/api/v1/templates/windows/autounattend.xml/preview', {
+        method: 'POST',
+        json: { image: 'ws2025', firmware: 'efi', profile: 'kvm' },
+      }),
+      'post',
+      `${template}/preview`,
+    );
+    await conforms(await t.apiFetch('/api/v1/templates/windows/autounattend.xml', { method: 'DELETE' }), 'delete', template);
+    await conforms(await t.apiFetch('/api/v1/profiles'), 'get', '/api/v1/profiles');
+    await conforms(
+      await t.apiFetch('/api/v1/profiles/xen', { method: 'PUT', json: { match: [{ manufacturer: 'Xen' }] } }),
+      'put',
+      '/api/v1/profiles/{name}',
+    );
+    await conforms(await t.apiFetch('/api/v1/profiles/xen'), 'get', '/api/v1/profiles/{name}');
     await conforms(await fetch(`${t.boot}/healthz`), 'get', '/healthz');
     await conforms(await fetch(`${t.api}/metrics`), 'get', '/metrics'); // no token: the 401 error shape
   });
