@@ -2,8 +2,8 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
-import type { TemplateDocument, TemplateSummary } from '../../core/templates/template-repository.js';
 import { knownTemplateName } from '../../core/templates/template-names.js';
+import type { TemplateDocument, TemplateSummary } from '../../core/templates/template-repository.js';
 import type { BootServerDeps } from '../deps.js';
 import { previewTemplate } from '../template-checks/template-preview.js';
 import { checkTemplate } from '../template-checks/template-validator.js';
@@ -63,7 +63,14 @@ export function templatesApi(router: Router, { core }: BootServerDeps): void {
           createdBy: v.createdBy,
           restoredFrom: v.restoredFrom,
         })),
-        { version: 0, source: 'builtin', active: active === 0, createdAt: null, createdBy: null, restoredFrom: null },
+        {
+          version: 0,
+          source: 'builtin',
+          active: active === 0,
+          createdAt: null,
+          createdBy: null,
+          restoredFrom: null,
+        },
       ],
     };
   });
@@ -72,7 +79,11 @@ export function templatesApi(router: Router, { core }: BootServerDeps): void {
     await loadImageIds();
     const name = nameOf(ctx);
     const n = /^\d{1,9}$/.test(String(ctx.params.n)) ? Number(ctx.params.n) : -1;
-    if (n < 0) throw new NotFoundError(`template ${name} has no version ${String(ctx.params.n).slice(0, 12)}`, 'template:unknown-version');
+    if (n < 0)
+      throw new NotFoundError(
+        `template ${name} has no version ${String(ctx.params.n).slice(0, 12)}`,
+        'template:unknown-version',
+      );
     if (n === 0) {
       ctx.body = documentJson(await repo().reset(name));
       return;
@@ -99,13 +110,21 @@ export function templatesApi(router: Router, { core }: BootServerDeps): void {
     const name = nameOf(ctx);
     const raw = ctx.request.body as { content?: unknown };
     if (typeof raw?.content === 'string' && raw.content.length > MAX_TEMPLATE_CHARS) {
-      throw new AppError('request:too-large', `a template holds at most ${MAX_TEMPLATE_CHARS} characters`, 413);
+      throw new AppError(
+        'request:too-large',
+        `a template holds at most ${MAX_TEMPLATE_CHARS} characters`,
+        413,
+      );
     }
     const body = parseBody(putBody, raw);
     const current = await repo().get(name);
     for (const field of ['name', 'source', 'kind'] as const) {
       if (body[field] !== undefined && body[field] !== current[field]) {
-        throw new ValidationError(`${field} is read-only (it is "${current[field]}")`, undefined, 'template:read-only');
+        throw new ValidationError(
+          `${field} is read-only (it is "${current[field]}")`,
+          undefined,
+          'template:read-only',
+        );
       }
     }
     if (body.version !== undefined && body.version !== current.version) {
@@ -116,7 +135,12 @@ export function templatesApi(router: Router, { core }: BootServerDeps): void {
     }
     await checkTemplate(core, name, body.content);
     ctx.body = documentJson(
-      await repo().save(name, body.content, 'api', body.version !== undefined ? { expectedVersion: body.version } : {}),
+      await repo().save(
+        name,
+        body.content,
+        'api',
+        body.version !== undefined ? { expectedVersion: body.version } : {},
+      ),
     );
   });
 

@@ -45,7 +45,11 @@ export async function previewTemplate(core: Core, name: string, body: unknown): 
   const scope = imageScope(name);
   const base = scope?.name ?? name;
   if (base.startsWith(PARTIALS_PREFIX)) {
-    throw new ValidationError(`${name} is a partial: preview a template that includes it`, undefined, 'template:not-previewable');
+    throw new ValidationError(
+      `${name} is a partial: preview a template that includes it`,
+      undefined,
+      'template:not-previewable',
+    );
   }
   await core.templateStore.fresh();
   let deployment: Deployment;
@@ -58,7 +62,8 @@ export async function previewTemplate(core: Core, name: string, body: unknown): 
     secrets = await core.deployments.secrets(deployment.id);
     token = core.deployments.tokenFor(deployment);
     set = await core.templateStore.pinned(deployment.templates, deployment.os);
-    profile = (await core.profiles.choose(deployment.resolvedProfile ?? deployment.profile, deployment.boot)).profile;
+    profile = (await core.profiles.choose(deployment.resolvedProfile ?? deployment.profile, deployment.boot))
+      .profile;
   } else {
     const image = await core.deployments.image(input.image);
     profile = (await core.profiles.choose(input.profile, null)).profile;
@@ -76,10 +81,17 @@ export async function previewTemplate(core: Core, name: string, body: unknown): 
     set = core.templateStore.forImage(image.id);
   }
   if (scope && scope.imageId !== deployment.os) {
-    throw new ValidationError(`${name} belongs to image ${scope.imageId}, not ${deployment.os}`, undefined, 'template:not-previewable');
+    throw new ValidationError(
+      `${name} belongs to image ${scope.imageId}, not ${deployment.os}`,
+      undefined,
+      'template:not-previewable',
+    );
   }
   if (input.content !== undefined) {
-    set = overlaySet(set, new Map([[base, { name, content: input.content, version: -1, source: 'operator' as const }]]));
+    set = overlaySet(
+      set,
+      new Map([[base, { name, content: input.content, version: -1, source: 'operator' as const }]]),
+    );
   }
   const image = await core.deployments.image(deployment.os);
   if (base !== installTemplateName(image) && !(image.templates && base.startsWith(`${image.templates}/`))) {

@@ -52,23 +52,30 @@ export async function checkTemplate(core: Core, name: string, content: string): 
   try {
     Handlebars.precompile(content, compileOptions(base));
   } catch (error) {
-    fail('as written', { line: lineOf((error as Error).message), reason: (error as Error).message.split('\n')[0]! });
+    fail('as written', {
+      line: lineOf((error as Error).message),
+      reason: (error as Error).message.split('\n')[0]!,
+    });
   }
 
   const candidate = new Map([[base, { name, content, version: -1, source: 'operator' as const }]]);
   const images = (await core.deployments.images().list()).filter((i) => !scope || i.id === scope.imageId);
   const profiles = await core.profiles.list();
   const rendered: Rendered[] = [];
-  const render = (target: string, sample: string, produce: () => string, context?: object) => {
-    // Only for the template being saved: a missing variable elsewhere is not this change's fault.
-    const missing = context && target === base ? missingVariable(content, context) : null;
-    if (missing) fail(sample, missing);
+  const render = (target: string, sample: string, produce: () => string) => {
     try {
       rendered.push({ target, sample, kind: templateKind(target), text: produce() });
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
       const cause = error.message.replace(/^rendering \S+ failed: /, '');
-      fail(sample, { line: lineOf(cause), reason: cause.replace(/ - \d+:\d+$/, '').replace(/ in \[object Object\]/, '') }, target);
+      fail(
+        sample,
+        {
+          line: lineOf(cause),
+          reason: cause.replace(/ - \d+:\d+$/, '').replace(/ in \[object Object\]/, ''),
+        },
+        target,
+      );
     }
   };
 
@@ -80,33 +87,29 @@ export async function checkTemplate(core: Core, name: string, content: string): 
       const token = `42.${'A'.repeat(43)}`;
       for (const target of targets) {
         let context: object | undefined;
-        render(
-          target,
-          sample.label,
-          () => {
-            const engine = core.templates.using(set);
-            context =
-              target === installTemplateName(image)
-                ? buildInstallContext(engine, {
-                    config: sample.config,
-                    deployment: sample.deployment,
-                    image,
-                    token,
-                    retry: DEFAULT_RETRY,
-                    profile: sample.profile,
-                  })
-                : buildRenderContext({
-                    config: sample.config,
-                    deployment: sample.deployment,
-                    image,
-                    token,
-                    secrets: sample.secrets,
-                    profile: sample.profile,
-                  });
-            return engine.render(target, context);
-          },
-          undefined,
-        );
+        render(target, sample.label, () => {
+          const engine = core.templates.using(set);
+          context =
+            target === installTemplateName(image)
+              ? buildInstallContext(engine, {
+                  config: sample.config,
+                  deployment: sample.deployment,
+                  image,
+                  token,
+                  retry: DEFAULT_RETRY,
+                  profile: sample.profile,
+                })
+              : buildRenderContext({
+                  config: sample.config,
+                  deployment: sample.deployment,
+                  image,
+                  token,
+                  secrets: sample.secrets,
+                  profile: sample.profile,
+                });
+          return engine.render(target, context);
+        });
+        // Only for the template being saved: a missing variable elsewhere is not this change's fault.
         const missing = target === base && context ? missingVariable(content, context) : null;
         if (missing) fail(sample.label, missing);
       }
@@ -133,8 +136,10 @@ export async function checkTemplate(core: Core, name: string, content: string): 
 
 /** The templates of `image` that a change to `base` affects. */
 function imageTargets(base: string, image: OsImage, set: TemplateSet): string[] {
-  const all = deploymentTemplateNames(set, { installScript: installTemplateName(image), artifacts: image.templates })
-    .filter((n) => !n.startsWith(PARTIALS_PREFIX));
+  const all = deploymentTemplateNames(set, {
+    installScript: installTemplateName(image),
+    artifacts: image.templates,
+  }).filter((n) => !n.startsWith(PARTIALS_PREFIX));
   if (base.startsWith(PARTIALS_PREFIX)) return all;
   return all.includes(base) ? [base] : [];
 }
@@ -146,8 +151,17 @@ function renderMachineScripts(
 ): void {
   const engine = core.templates.using(set);
   const bootUrl = core.config.publicBootUrl;
-  render('ipxe/boot.ipxe', 'entry script', () => renderEntryScript(engine, { bootUrl, retry: DEFAULT_RETRY }));
-  const profile = { name: 'kvm', priority: 0, match: [], windowsDrivers: null, kernelArgs: '', serialConsole: null };
+  render('ipxe/boot.ipxe', 'entry script', () =>
+    renderEntryScript(engine, { bootUrl, retry: DEFAULT_RETRY }),
+  );
+  const profile = {
+    name: 'kvm',
+    priority: 0,
+    match: [],
+    windowsDrivers: null,
+    kernelArgs: '',
+    serialConsole: null,
+  };
   const pending = sampleDeployment({ id: 'ws2025', family: 'windows' }, null, 'efi', profile, {
     status: 'pending_approval',
   });

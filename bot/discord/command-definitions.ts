@@ -72,7 +72,9 @@ export function discordCommands(): RESTPostAPIChatInputApplicationCommandsJSONBo
         o
           .setName('profile')
           // Profiles are data (GET /api/v1/profiles), so no fixed choices: the core checks the name.
-          .setDescription(`Hardware profile (default: auto, detected; built in: ${PROFILES.slice(1).join(', ')})`)
+          .setDescription(
+            `Hardware profile (default: auto, detected; built in: ${PROFILES.slice(1).join(', ')})`,
+          )
           .setMaxLength(32),
       )
       .toJSON(),

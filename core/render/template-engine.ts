@@ -124,7 +124,10 @@ export function createTemplateEngine(dir: string, opts: TemplateEngineOptions = 
 
   const compileText = (text: TemplateText, escaped: boolean): HandlebarsTemplateDelegate => {
     let entry = compiled.get(text);
-    if (!entry) compiled.set(text, (entry = {}));
+    if (!entry) {
+      entry = {};
+      compiled.set(text, entry);
+    }
     const key = escaped ? 'escaped' : 'raw';
     let template = entry[key];
     if (!template) {
@@ -136,7 +139,10 @@ export function createTemplateEngine(dir: string, opts: TemplateEngineOptions = 
 
   const partials = (set: TemplateSet, escaped: boolean): PartialMap => {
     let entry = partialsOf.get(set);
-    if (!entry) partialsOf.set(set, (entry = {}));
+    if (!entry) {
+      entry = {};
+      partialsOf.set(set, entry);
+    }
     const key = escaped ? 'escaped' : 'raw';
     let map = entry[key];
     if (!map) {

@@ -26,14 +26,20 @@ interface Node {
  * and Handlebars' block helpers (no `log`, no decorators), include only partials that exist (by a fixed
  * name), and never walk into prototypes (`constructor`, `__proto__`).
  */
-export function checkHandlebars(content: string, partialExists: (name: string) => boolean): ReaderFinding | null {
+export function checkHandlebars(
+  content: string,
+  partialExists: (name: string) => boolean,
+): ReaderFinding | null {
   let ast: Node;
   try {
     ast = Handlebars.parse(content) as unknown as Node;
   } catch (error) {
     const message = (error as Error).message;
     const line = /line (\d+)/.exec(message)?.[1];
-    return { line: line ? Number(line) : null, reason: `not valid Handlebars: ${message.split('\n').slice(-1)[0]}` };
+    return {
+      line: line ? Number(line) : null,
+      reason: `not valid Handlebars: ${message.split('\n').slice(-1)[0]}`,
+    };
   }
   return walk(ast, partialExists);
 }
@@ -96,7 +102,9 @@ function walkArgs(node: Node, partialExists: (name: string) => boolean): ReaderF
 }
 
 function pathProblem(path: Node, fail: (reason: string) => ReaderFinding): ReaderFinding | null {
-  const bad = (path.parts ?? []).find((part) => ['constructor', '__proto__', 'prototype', '__defineGetter__'].includes(part));
+  const bad = (path.parts ?? []).find((part) =>
+    ['constructor', '__proto__', 'prototype', '__defineGetter__'].includes(part),
+  );
   return bad ? fail(`"${bad}" reaches outside the template's data`) : null;
 }
 
@@ -150,7 +158,10 @@ export function missingVariable(content: string, context: object): ReaderFinding
   return visit(ast);
 }
 
-function rootPathMissing(path: Node & { data?: boolean; depth?: number }, context: object): ReaderFinding | null {
+function rootPathMissing(
+  path: Node & { data?: boolean; depth?: number },
+  context: object,
+): ReaderFinding | null {
   const parts = path.parts ?? [];
   if (path.data || path.depth || !parts.length || path.original === 'this') return null;
   let value: unknown = context;

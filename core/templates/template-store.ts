@@ -84,7 +84,10 @@ export function createTemplateStore(
         continue;
       }
       let map = nextScoped.get(scope.imageId);
-      if (!map) nextScoped.set(scope.imageId, (map = new Map()));
+      if (!map) {
+        map = new Map();
+        nextScoped.set(scope.imageId, map);
+      }
       map.set(scope.name, text);
     }
     global = overlaySet(builtins, globalTexts);

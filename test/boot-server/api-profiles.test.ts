@@ -32,16 +32,24 @@ describe('/api/v1/profiles', () => {
     });
     expect(created.status).toBe(201);
     const body = await created.json();
-    expect(body).toMatchObject({ name: 'nutanix', match: [{ manufacturer: 'Nutanix', product: 'AHV' }, { pciVendor: '1af4' }], source: 'operator' });
+    expect(body).toMatchObject({
+      name: 'nutanix',
+      match: [{ manufacturer: 'Nutanix', product: 'AHV' }, { pciVendor: '1af4' }],
+      source: 'operator',
+    });
     // The round-trip rule: what GET answered goes back unchanged.
     const again = await put('nutanix', { ...body, priority: 6 });
     expect(again.status).toBe(200);
     expect((await put('nutanix', { ...body, source: 'builtin' })).status).toBe(422);
 
     const mac = '52:54:00:00:09:01';
-    const { id } = await (await t.apiFetch('/api/v1/deployments', { method: 'POST', json: { mac, os: 'ubuntu2404' } })).json();
+    const { id } = await (
+      await t.apiFetch('/api/v1/deployments', { method: 'POST', json: { mac, os: 'ubuntu2404' } })
+    ).json();
     await t.apiFetch(`/api/v1/deployments/${id}/approve`, { method: 'POST', json: {} });
-    const script = await (await fetch(`${t.boot}/ipxe/${mac}?platform=efi&manufacturer=Nutanix&product=AHV`)).text();
+    const script = await (
+      await fetch(`${t.boot}/ipxe/${mac}?platform=efi&manufacturer=Nutanix&product=AHV`)
+    ).text();
     expect(script).toMatch(/ nomodeset console=ttyS1 /);
     const shown = await (await t.apiFetch(`/api/v1/deployments/${id}`)).json();
     expect(shown.resolvedProfile).toBe('nutanix');
@@ -49,7 +57,10 @@ describe('/api/v1/profiles', () => {
       'UEFI, unknown arch, profile nutanix (auto: rule 1 of nutanix (manufacturer "Nutanix", product "AHV"))',
     );
     // In use by an active deployment that asked for it by name: 409.
-    await t.apiFetch('/api/v1/deployments', { method: 'POST', json: { mac: '52:54:00:00:09:02', os: 'ubuntu2404', profile: 'nutanix' } });
+    await t.apiFetch('/api/v1/deployments', {
+      method: 'POST',
+      json: { mac: '52:54:00:00:09:02', os: 'ubuntu2404', profile: 'nutanix' },
+    });
     expect((await t.apiFetch('/api/v1/profiles/nutanix', { method: 'DELETE' })).status).toBe(409);
   });
 
@@ -71,6 +82,9 @@ describe('/api/v1/profiles', () => {
     expect((await put('vmware', { match: [{ manufacturer: 'Nothing' }] })).status).toBe(200);
     const res = await t.apiFetch('/api/v1/profiles/vmware', { method: 'DELETE' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ match: [{ manufacturer: 'VMware' }, { product: 'VMware' }], source: 'builtin' });
+    expect(await res.json()).toMatchObject({
+      match: [{ manufacturer: 'VMware' }, { product: 'VMware' }],
+      source: 'builtin',
+    });
   });
 });

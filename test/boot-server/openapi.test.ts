@@ -219,12 +219,23 @@ describe('openapi.yaml', () => {
     );
     const template = '/api/v1/templates/{name}';
     await conforms(await t.apiFetch('/api/v1/templates'), 'get', '/api/v1/templates');
-    const answerFile = await conforms(await t.apiFetch('/api/v1/templates/windows/autounattend.xml'), 'get', template);
+    const answerFile = await conforms(
+      await t.apiFetch('/api/v1/templates/windows/autounattend.xml'),
+      'get',
+      template,
+    );
     const put = (content: string) =>
-      t.apiFetch('/api/v1/templates/windows/autounattend.xml', { method: 'PUT', json: { ...answerFile, content } });
+      t.apiFetch('/api/v1/templates/windows/autounattend.xml', {
+        method: 'PUT',
+        json: { ...answerFile, content },
+      });
     await conforms(await put(`${answerFile.content}\n`), 'put', template);
     await conforms(await put('<unattend>'), 'put', template);
-    await conforms(await t.apiFetch('/api/v1/templates/windows/autounattend.xml/versions'), 'get', `${template}/versions`);
+    await conforms(
+      await t.apiFetch('/api/v1/templates/windows/autounattend.xml/versions'),
+      'get',
+      `${template}/versions`,
+    );
     await conforms(
       await t.apiFetch('/api/v1/templates/windows/autounattend.xml/versions/1/restore', { method: 'POST' }),
       'post',
@@ -238,7 +249,11 @@ describe('openapi.yaml', () => {
       'post',
       `${template}/preview`,
     );
-    await conforms(await t.apiFetch('/api/v1/templates/windows/autounattend.xml', { method: 'DELETE' }), 'delete', template);
+    await conforms(
+      await t.apiFetch('/api/v1/templates/windows/autounattend.xml', { method: 'DELETE' }),
+      'delete',
+      template,
+    );
     await conforms(await t.apiFetch('/api/v1/profiles'), 'get', '/api/v1/profiles');
     await conforms(
       await t.apiFetch('/api/v1/profiles/xen', { method: 'PUT', json: { match: [{ manufacturer: 'Xen' }] } }),

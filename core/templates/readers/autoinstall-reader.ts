@@ -8,7 +8,9 @@ let validate: ValidateFunction | undefined;
 
 function schemaCheck(): ValidateFunction {
   if (!validate) {
-    const schema = JSON.parse(readFileSync(new URL('../schemas/autoinstall-schema.json', import.meta.url), 'utf8'));
+    const schema = JSON.parse(
+      readFileSync(new URL('../schemas/autoinstall-schema.json', import.meta.url), 'utf8'),
+    );
     const ajv = new Ajv({ strict: false, allErrors: false });
     addFormats.default(ajv);
     validate = ajv.compile(schema);
@@ -34,7 +36,10 @@ export function checkAutoinstall(text: string): ReaderFinding | null {
     const key = String((item.key as { value?: unknown })?.value ?? item.key);
     if (key !== 'autoinstall') {
       const at = (item.key as { range?: [number] })?.range?.[0] ?? 0;
-      return { line: lines!.linePos(at).line, reason: `top-level key "${key}": only autoinstall: belongs there` };
+      return {
+        line: lines!.linePos(at).line,
+        reason: `top-level key "${key}": only autoinstall: belongs there`,
+      };
     }
   }
   const autoinstall = doc!.toJS().autoinstall;
@@ -42,9 +47,10 @@ export function checkAutoinstall(text: string): ReaderFinding | null {
   if (check(autoinstall)) return null;
   const error = check.errors![0]!;
   const path = ['autoinstall', ...error.instancePath.split('/').filter(Boolean).map(decodeURIComponent)];
-  const node = doc!.getIn(path.map((p) => (/^\d+$/.test(p) ? Number(p) : p)), true) as
-    | { range?: [number] }
-    | undefined;
+  const node = doc!.getIn(
+    path.map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+    true,
+  ) as { range?: [number] } | undefined;
   return {
     line: node?.range ? lines!.linePos(node.range[0]).line : null,
     reason: `not valid for the autoinstall schema: ${path.join('.')} ${error.message}`,
@@ -61,7 +67,12 @@ export function checkYaml(text: string): {
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const error = doc.errors[0];
   if (error) {
-    return { finding: { line: error.linePos?.[0]?.line ?? null, reason: `not valid YAML: ${error.message.split('\n')[0]}` } };
+    return {
+      finding: {
+        line: error.linePos?.[0]?.line ?? null,
+        reason: `not valid YAML: ${error.message.split('\n')[0]}`,
+      },
+    };
   }
   return { finding: null, doc, lines };
 }

@@ -11,7 +11,9 @@ import { checkUnattend } from './unattend-reader.js';
  * Setup, subiquity, iPXE, debconf and sh would refuse. Kinds without a reader (cmd, ini, text) pass.
  * Returns one finding per document, null where it passes.
  */
-export async function checkRendered(docs: { kind: TemplateKind; text: string }[]): Promise<(ReaderFinding | null)[]> {
+export async function checkRendered(
+  docs: { kind: TemplateKind; text: string }[],
+): Promise<(ReaderFinding | null)[]> {
   const findings: (ReaderFinding | null)[] = docs.map(() => null);
   const unattend: number[] = [];
   for (const [i, doc] of docs.entries()) {

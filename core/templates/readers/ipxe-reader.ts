@@ -6,12 +6,66 @@ import type { ReaderFinding } from './reader-finding.js';
  * anything else (`ping`, `console`, `ntp` are build options) stops with "not found" on a machine.
  */
 export const IPXE_COMMANDS = new Set([
-  'autoboot', 'boot', 'chain', 'clear', 'config', 'cpuid', 'dhcp', 'echo', 'exit', 'goto', 'ifclose',
-  'ifconf', 'ifopen', 'ifstat', 'imgargs', 'imgexec', 'imgfetch', 'imgfree', 'imgload', 'imgselect',
-  'imgstat', 'imgtrust', 'imgverify', 'inc', 'initrd', 'iseq', 'isset', 'item', 'choose', 'kernel',
-  'login', 'menu', 'module', 'nslookup', 'param', 'params', 'poweroff', 'prompt', 'read', 'reboot',
-  'route', 'sanboot', 'sanhook', 'sanunhook', 'set', 'shell', 'show', 'sleep', 'sync', 'time', 'vcreate',
-  'vdestroy', 'certstat', 'certstore', 'certfree', 'imgextract', 'ipstat', 'neighbour', 'nstat', 'pxebs',
+  'autoboot',
+  'boot',
+  'chain',
+  'clear',
+  'config',
+  'cpuid',
+  'dhcp',
+  'echo',
+  'exit',
+  'goto',
+  'ifclose',
+  'ifconf',
+  'ifopen',
+  'ifstat',
+  'imgargs',
+  'imgexec',
+  'imgfetch',
+  'imgfree',
+  'imgload',
+  'imgselect',
+  'imgstat',
+  'imgtrust',
+  'imgverify',
+  'inc',
+  'initrd',
+  'iseq',
+  'isset',
+  'item',
+  'choose',
+  'kernel',
+  'login',
+  'menu',
+  'module',
+  'nslookup',
+  'param',
+  'params',
+  'poweroff',
+  'prompt',
+  'read',
+  'reboot',
+  'route',
+  'sanboot',
+  'sanhook',
+  'sanunhook',
+  'set',
+  'shell',
+  'show',
+  'sleep',
+  'sync',
+  'time',
+  'vcreate',
+  'vdestroy',
+  'certstat',
+  'certstore',
+  'certfree',
+  'imgextract',
+  'ipstat',
+  'neighbour',
+  'nstat',
+  'pxebs',
 ]);
 
 /**
@@ -20,7 +74,8 @@ export const IPXE_COMMANDS = new Set([
  */
 export function checkIpxe(text: string): ReaderFinding | null {
   const lines = text.split(/\r?\n/);
-  if (lines[0]?.trim() !== '#!ipxe') return { line: 1, reason: 'an iPXE script must start with the line #!ipxe' };
+  if (lines[0]?.trim() !== '#!ipxe')
+    return { line: 1, reason: 'an iPXE script must start with the line #!ipxe' };
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (!line || line.startsWith('#') || line.startsWith(':')) continue;

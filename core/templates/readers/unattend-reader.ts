@@ -13,14 +13,19 @@ export async function checkUnattend(documents: string[]): Promise<(ReaderFinding
   if (!documents.length) return [];
   schema ??= readFile(new URL('../schemas/autounattend.xsd', import.meta.url), 'utf8');
   const files = documents.map((contents, i) => ({ fileName: `doc${i}.xml`, contents }));
-  const result = await validateXML({ xml: files, schema: [{ fileName: 'autounattend.xsd', contents: await schema }] });
+  const result = await validateXML({
+    xml: files,
+    schema: [{ fileName: 'autounattend.xsd', contents: await schema }],
+  });
   const findings: (ReaderFinding | null)[] = documents.map(() => null);
   for (const error of result.errors) {
     const index = Number(/^doc(\d+)\.xml$/.exec(error.loc?.fileName ?? '')?.[1] ?? -1);
     if (index < 0 || findings[index]) continue;
     findings[index] = {
       line: error.loc?.lineNumber ?? null,
-      reason: error.message.replace(/^Schemas validity error : /, 'not valid for the unattend schema: ').trim(),
+      reason: error.message
+        .replace(/^Schemas validity error : /, 'not valid for the unattend schema: ')
+        .trim(),
     };
   }
   return findings;

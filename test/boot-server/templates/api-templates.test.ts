@@ -22,7 +22,13 @@ describe('/api/v1/templates', () => {
     const res = await t.apiFetch('/api/v1/templates');
     expect(res.status).toBe(200);
     const { items } = await res.json();
-    expect(items).toContainEqual({ name: AUTOUNATTEND, version: 0, source: 'builtin', kind: 'unattend', updatedAt: null });
+    expect(items).toContainEqual({
+      name: AUTOUNATTEND,
+      version: 0,
+      source: 'builtin',
+      kind: 'unattend',
+      updatedAt: null,
+    });
     expect(items).toContainEqual(expect.objectContaining({ name: 'ubuntu/user-data', kind: 'autoinstall' }));
     expect(items).toContainEqual(expect.objectContaining({ name: 'partials/ipxe/retry', kind: 'partial' }));
   });
@@ -30,7 +36,14 @@ describe('/api/v1/templates', () => {
   it('answers a name sent as path segments or with %2F alike', async () => {
     const a = await get(AUTOUNATTEND);
     const b = await get('windows%2Fautounattend.xml');
-    expect(a).toEqual({ name: AUTOUNATTEND, version: 0, source: 'builtin', kind: 'unattend', updatedAt: null, content: builtin });
+    expect(a).toEqual({
+      name: AUTOUNATTEND,
+      version: 0,
+      source: 'builtin',
+      kind: 'unattend',
+      updatedAt: null,
+      content: builtin,
+    });
     expect(b).toEqual(a);
   });
 
@@ -64,7 +77,9 @@ describe('PUT checks the template before it is stored', () => {
   });
 
   it('refuses an answer file the unattend schema rejects', async () => {
-    const res = await put(AUTOUNATTEND, { content: builtin.replace('pass="specialize"', 'pass="specialise"') });
+    const res = await put(AUTOUNATTEND, {
+      content: builtin.replace('pass="specialize"', 'pass="specialise"'),
+    });
     expect(res.status).toBe(422);
     const body = await res.json();
     expect(body.detail).toMatch(/line \d+: not valid for the unattend schema: .*'specialise'/);
@@ -75,8 +90,16 @@ describe('PUT checks the template before it is stored', () => {
     ['an unknown helper', '{{shout deployment.hostname}}', /"shout" is not a helper/],
     ['log', '{{log secrets.password}}', /"log" is not a helper/],
     ['a partial that does not exist', '{{> windows/nothing}}', /no partial "windows\/nothing"/],
-    ['a variable that does not exist', '{{xml deployment.nickname}}', /line \d+: "deployment\.nickname" is not a variable templates have/],
-    ['a secret unescaped in a URL', '{{xml callbackUrl}}?pw={{xml secrets.password}}', /secrets\.password is printed into a URL unescaped/],
+    [
+      'a variable that does not exist',
+      '{{xml deployment.nickname}}',
+      /line \d+: "deployment\.nickname" is not a variable templates have/,
+    ],
+    [
+      'a secret unescaped in a URL',
+      '{{xml callbackUrl}}?pw={{xml secrets.password}}',
+      /secrets\.password is printed into a URL unescaped/,
+    ],
     ['Handlebars that does not parse', '{{#if deployment.id}}', /not valid Handlebars/],
   ])('refuses %s', async (_, snippet, reason) => {
     const content = builtin.replace('<ComputerName>', `<ComputerName>${snippet}`);
@@ -88,21 +111,34 @@ describe('PUT checks the template before it is stored', () => {
   });
 
   it('accepts a secret printed through {{url}} into a URL', async () => {
-    const content = builtin.replace('<ComputerName>', '<!-- {{xml callbackUrl}}?pw={{url secrets.password}} --><ComputerName>');
+    const content = builtin.replace(
+      '<ComputerName>',
+      '<!-- {{xml callbackUrl}}?pw={{url secrets.password}} --><ComputerName>',
+    );
     const res = await put('images/ws2019/windows/autounattend.xml', { content });
     expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
     await t.apiFetch('/api/v1/templates/images/ws2019/windows/autounattend.xml', { method: 'DELETE' });
   });
 
   it('refuses an iPXE script with a command our builds lack, and user-data the autoinstall schema rejects', async () => {
-    const ipxe = readFileSync('templates/ipxe/local-boot.ipxe.hbs', 'utf8').replace('exit\n', 'ping 10.0.0.1\nexit\n');
+    const ipxe = readFileSync('templates/ipxe/local-boot.ipxe.hbs', 'utf8').replace(
+      'exit\n',
+      'ping 10.0.0.1\nexit\n',
+    );
     const a = await put('ipxe/local-boot.ipxe', { content: ipxe });
     expect(a.status).toBe(422);
-    expect((await a.json()).detail).toMatch(/^ipxe\/local-boot\.ipxe, local boot, firmware efi, line \d+: "ping" is not a command/);
+    expect((await a.json()).detail).toMatch(
+      /^ipxe\/local-boot\.ipxe, local boot, firmware efi, line \d+: "ping" is not a command/,
+    );
 
-    const userData = readFileSync('templates/ubuntu/user-data.hbs', 'utf8').replace('  version: 1', '  version: 2');
+    const userData = readFileSync('templates/ubuntu/user-data.hbs', 'utf8').replace(
+      '  version: 1',
+      '  version: 2',
+    );
     const b = await put('ubuntu/user-data', { content: userData });
     expect(b.status).toBe(422);
-    expect((await b.json()).detail).toMatch(/^ubuntu\/user-data, ubuntu\d+ (efi|pcbios) \S+, line \d+: not valid for the autoinstall schema: autoinstall\.version/);
+    expect((await b.json()).detail).toMatch(
+      /^ubuntu\/user-data, ubuntu\d+ (efi|pcbios) \S+, line \d+: not valid for the autoinstall schema: autoinstall\.version/,
+    );
   });
 });

@@ -58,10 +58,17 @@ describe('template versions', () => {
     const v1 = await put(marked('version A'));
     const v2 = await put(marked('version B'));
     expect(v2.version).toBe(v1.version + 1);
-    const res = await t.apiFetch(`/api/v1/templates/${NAME}/versions/${v1.version}/restore`, { method: 'POST' });
+    const res = await t.apiFetch(`/api/v1/templates/${NAME}/versions/${v1.version}/restore`, {
+      method: 'POST',
+    });
     expect(res.status).toBe(200);
     const restored = await res.json();
-    expect(restored).toMatchObject({ name: NAME, version: v2.version + 1, source: 'operator', content: marked('version A') });
+    expect(restored).toMatchObject({
+      name: NAME,
+      version: v2.version + 1,
+      source: 'operator',
+      content: marked('version A'),
+    });
 
     const versions = await (await t.apiFetch(`/api/v1/templates/${NAME}/versions`)).json();
     expect(versions.active).toBe(restored.version);
@@ -97,7 +104,11 @@ describe('template versions', () => {
 
     const shown = await (await t.apiFetch(`/api/v1/deployments/${started.id}`)).json();
     expect(shown.templates).toContainEqual({ name: NAME, version: saved.version - 1, source: 'operator' });
-    expect(shown.templates).toContainEqual({ name: 'ipxe/install-wimboot.ipxe', version: 0, source: 'builtin' });
+    expect(shown.templates).toContainEqual({
+      name: 'ipxe/install-wimboot.ipxe',
+      version: 0,
+      source: 'builtin',
+    });
     expect(shown.events.find((e: { stage: string }) => e.stage === 'booting').message).toBe(
       'UEFI, unknown arch, profile kvm (auto: rule 1 of kvm (manufacturer "QEMU"))',
     );
@@ -105,7 +116,10 @@ describe('template versions', () => {
 
   it('preview renders what a machine gets, with every secret masked', async () => {
     const d = await deployment({ booted: true });
-    const res = await t.apiFetch(`/api/v1/templates/${NAME}/preview`, { method: 'POST', json: { deployment: d.id } });
+    const res = await t.apiFetch(`/api/v1/templates/${NAME}/preview`, {
+      method: 'POST',
+      json: { deployment: d.id },
+    });
     expect(res.status).toBe(200);
     const { content } = await res.json();
     expect(content).toContain('<JoinDomain>corp.example.com</JoinDomain>');
@@ -158,7 +172,11 @@ describe('two processes on one database', () => {
     expect(await d.answerFile(second.boot)).not.toContain('saved on the first');
     await put(marked('saved on the first'));
     const savedAt = Date.now();
-    await until(async () => (await d.answerFile(second.boot)).includes('<!-- saved on the first -->'), 'the second process renders the new version', 1000);
+    await until(
+      async () => (await d.answerFile(second.boot)).includes('<!-- saved on the first -->'),
+      'the second process renders the new version',
+      1000,
+    );
     expect(Date.now() - savedAt).toBeLessThan(1000);
   });
 });

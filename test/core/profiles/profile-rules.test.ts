@@ -21,12 +21,17 @@ describe('auto picks a profile from what iPXE reports (built-in rules)', () => {
     expect(chooseProfile('auto', BUILTIN_PROFILES, { manufacturer: 'OpenStack Foundation' }).reason).toBe(
       'auto: rule 8 of kvm (manufacturer "OpenStack")',
     );
-    expect(chooseProfile('auto', BUILTIN_PROFILES, { manufacturer: 'Dell Inc.' }).reason).toBe('auto: no rule matched');
+    expect(chooseProfile('auto', BUILTIN_PROFILES, { manufacturer: 'Dell Inc.' }).reason).toBe(
+      'auto: no rule matched',
+    );
     expect(chooseProfile('auto', BUILTIN_PROFILES, {}).profile.name).toBe('baremetal');
   });
 
   it('matches a PCI vendor id the machine reported (VirtIO on an unknown board)', () => {
-    const choice = chooseProfile('auto', BUILTIN_PROFILES, { manufacturer: 'Supermicro', pciVendors: ['8086', '1af4'] });
+    const choice = chooseProfile('auto', BUILTIN_PROFILES, {
+      manufacturer: 'Supermicro',
+      pciVendors: ['8086', '1af4'],
+    });
     expect(choice.profile.name).toBe('kvm');
     expect(choice.reason).toBe('auto: rule 10 of kvm (pciVendor "1af4")');
   });
@@ -41,9 +46,13 @@ describe('auto picks a profile from what iPXE reports (built-in rules)', () => {
       serialConsole: null,
     };
     const profiles = [...BUILTIN_PROFILES, nutanix];
-    expect(chooseProfile('auto', profiles, { manufacturer: 'Nutanix', product: 'AHV' }).profile.name).toBe('nutanix');
+    expect(chooseProfile('auto', profiles, { manufacturer: 'Nutanix', product: 'AHV' }).profile.name).toBe(
+      'nutanix',
+    );
     // Both fields of the rule must match.
-    expect(chooseProfile('auto', profiles, { manufacturer: 'Nutanix', product: 'Other' }).profile.name).toBe('kvm');
+    expect(chooseProfile('auto', profiles, { manufacturer: 'Nutanix', product: 'Other' }).profile.name).toBe(
+      'kvm',
+    );
   });
 
   it('a requested profile is used as it is', () => {
