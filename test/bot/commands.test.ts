@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandHandler } from '../../bot/commands/command-handler.js';
 import { ChatRefRepository } from '../../core/chat/chat-ref-repository.js';
@@ -137,6 +138,19 @@ describe('queries', () => {
     // Readiness: the tests' ARTIFACTS_DIR holds every catalog file (test/support/test-artifacts.ts).
     expect(text.split('\n')).toContain('debian12 · Debian 12 (bookworm) · ✅ ready');
     expect(text.split('\n')).toContain('ubuntu2404 · Ubuntu Server 24.04 LTS · ✅ ready');
+  });
+
+  it('/templates lists every template with the version in use', async () => {
+    const before = (await platform.command('bob', '/templates')).text;
+    expect(before.split('\n')[0]).toBe(
+      'Templates (edit with PUT /api/v1/templates/<name> on the admin API):',
+    );
+    expect(before).toContain('\nwindows/autounattend.xml · built-in\n');
+    expect(before).toContain('\nipxe/install-wimboot.ipxe · built-in\n');
+    const text = readFileSync('templates/debian/late-command.sh.hbs', 'utf8');
+    await core.templateRepository().save('debian/late-command.sh', `${text}\n`, 'test');
+    const after = (await platform.command('bob', '/templates')).text;
+    expect(after).toMatch(/\ndebian\/late-command\.sh · v1 \(operator, \d{4}-\d\d-\d\d \d\d:\d\d UTC\)\n/);
   });
 
   it('an unknown command gets the list of commands', async () => {

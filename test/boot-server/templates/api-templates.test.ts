@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkTemplate } from '../../../boot-server/template-checks/template-validator.js';
 import { startTestBootServer, type TestBootServer } from '../helpers/boot-server-fixture.js';
 
 const AUTOUNATTEND = 'windows/autounattend.xml';
@@ -63,6 +64,17 @@ describe('/api/v1/templates', () => {
 });
 
 describe('PUT checks the template before it is stored', () => {
+  it('every shipped template passes its own checks', async () => {
+    const names = t.core.templates.builtins.names();
+    expect(names.length).toBeGreaterThan(15);
+    for (const name of names) {
+      await expect(
+        checkTemplate(t.core, name, t.core.templates.builtins.get(name)!.content),
+        name,
+      ).resolves.toBeUndefined();
+    }
+  });
+
   it('refuses XML that is not well-formed, naming the template, the sample and the line', async () => {
     const broken = builtin.replace('<TimeZone>', '<TimeZone><Oops>');
     const res = await put(AUTOUNATTEND, { content: broken });
