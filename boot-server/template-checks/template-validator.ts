@@ -9,7 +9,7 @@ import { checkRendered } from '../../core/templates/readers/check-rendered.js';
 import type { ReaderFinding } from '../../core/templates/readers/reader-finding.js';
 import { secretInUrl } from '../../core/templates/secret-in-url.js';
 import { TemplateInvalidError } from '../../core/templates/template-invalid-error.js';
-import { type TemplateKind, templateKind } from '../../core/templates/template-names.js';
+import { MACHINE_SCRIPTS, type TemplateKind, templateKind } from '../../core/templates/template-names.js';
 import { deploymentTemplateNames, imageScope } from '../../core/templates/template-store.js';
 import {
   buildInstallContext,
@@ -20,9 +20,6 @@ import {
   renderWaitingScript,
 } from '../ipxe/scripts.js';
 import { imageSamples, SAMPLE_SECRETS, sampleDeployment } from './samples.js';
-
-/** Scripts every machine gets whatever its image: rendered without an image. */
-const MACHINE_SCRIPTS = new Set(['ipxe/boot.ipxe', 'ipxe/waiting.ipxe', 'ipxe/local-boot.ipxe']);
 
 interface Rendered {
   target: string;

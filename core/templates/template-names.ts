@@ -17,6 +17,9 @@ export type TemplateKind =
   | 'partial'
   | 'text';
 
+/** Scripts every machine gets before it has a deployment's image: never one image's own. */
+export const MACHINE_SCRIPTS = new Set(['ipxe/boot.ipxe', 'ipxe/waiting.ipxe', 'ipxe/local-boot.ipxe']);
+
 /** The kind of a template from its name (an image's own copy has the kind of the template it replaces). */
 export function templateKind(name: string): TemplateKind {
   const base = imageScope(name)?.name ?? name;
@@ -66,6 +69,6 @@ export function knownTemplateName(
       'template:unknown',
     );
   }
-  if (!builtins.get(scope?.name ?? name)) throw unknown();
+  if (!builtins.get(scope?.name ?? name) || (scope && MACHINE_SCRIPTS.has(scope.name))) throw unknown();
   return name;
 }

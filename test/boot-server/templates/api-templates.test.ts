@@ -51,6 +51,8 @@ describe('/api/v1/templates', () => {
   it('refuses names outside the known set and ../, reading nothing', async () => {
     expect((await t.apiFetch('/api/v1/templates/windows/evil.xml')).status).toBe(404);
     expect((await t.apiFetch('/api/v1/templates/images/nope/windows/autounattend.xml')).status).toBe(404);
+    // Scripts a machine gets before it has an image cannot be one image's own.
+    expect((await t.apiFetch('/api/v1/templates/images/ws2025/ipxe/boot.ipxe')).status).toBe(404);
     const dots = await t.apiFetch('/api/v1/templates/windows%2F..%2F..%2Fetc%2Fpasswd');
     expect(dots.status).toBe(422);
     expect((await dots.json()).error).toBe('template:invalid-name');

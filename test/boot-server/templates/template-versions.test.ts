@@ -34,10 +34,13 @@ const put = async (content: string) => {
   return body as { version: number; content: string };
 };
 
-/** An approved ws2025 deployment; `booted` fetches its install script, which pins its templates. */
-async function deployment(opts: { booted?: boolean } = {}) {
+/** An approved deployment (ws2025 by default); `booted` fetches its install script, which pins its templates. */
+async function deployment(opts: { booted?: boolean; os?: string } = {}) {
   const mac = `52:54:00:00:07:${(nextMac++).toString(16).padStart(2, '0')}`;
-  const res = await t.apiFetch('/api/v1/deployments', { method: 'POST', json: { mac, os: 'ws2025' } });
+  const res = await t.apiFetch('/api/v1/deployments', {
+    method: 'POST',
+    json: { mac, os: opts.os ?? 'ws2025' },
+  });
   const created = (await res.json()) as { id: number; password: string };
   await t.apiFetch(`/api/v1/deployments/${created.id}/approve`, { method: 'POST', json: {} });
   const row = await t.core.deployments.repository().get(created.id);
@@ -112,6 +115,29 @@ describe('template versions', () => {
     expect(shown.events.find((e: { stage: string }) => e.stage === 'booting').message).toBe(
       'UEFI, unknown arch, profile kvm (auto: rule 1 of kvm (manufacturer "QEMU"))',
     );
+  });
+
+  it("an image's own copy changes that image only, and DELETE hands it back the shared one", async () => {
+    const own = 'images/ws2022/windows/autounattend.xml';
+    const res = await t.apiFetch(`/api/v1/templates/${own}`, {
+      method: 'PUT',
+      json: { content: marked('ws2022 only') },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ name: own, version: 1, source: 'operator', kind: 'unattend' });
+    const listed = (await (await t.apiFetch('/api/v1/templates')).json()).items;
+    expect(listed).toContainEqual(expect.objectContaining({ name: own, version: 1, source: 'operator' }));
+
+    const ws2022 = await deployment({ os: 'ws2022', booted: true });
+    expect(await ws2022.answerFile()).toContain('<!-- ws2022 only -->');
+    expect(await (await deployment()).answerFile()).not.toContain('ws2022 only');
+    const shown = await (await t.apiFetch(`/api/v1/deployments/${ws2022.id}`)).json();
+    expect(shown.templates).toContainEqual({ name: NAME, version: 1, source: 'operator', from: own });
+
+    await t.apiFetch(`/api/v1/templates/${own}`, { method: 'DELETE' });
+    expect(await (await deployment({ os: 'ws2022' })).answerFile()).not.toContain('ws2022 only');
+    // The machine that started with it keeps it.
+    expect(await ws2022.answerFile()).toContain('<!-- ws2022 only -->');
   });
 
   it('preview renders what a machine gets, with every secret masked', async () => {
