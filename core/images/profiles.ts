@@ -1,5 +1,4 @@
 import { BUILTIN_PROFILES } from '../profiles/builtin-profiles.js';
-import { chooseProfile } from '../profiles/profile-rules.js';
 
 /**
  * Names of the built-in hardware profiles, and `auto`. Profiles are data (core/profiles, GET
@@ -10,18 +9,3 @@ export const PROFILES = ['auto', ...BUILTIN_PROFILES.map((p) => p.name)] as cons
 export type Profile = string;
 /** A profile `auto` resolved to. */
 export type ResolvedProfile = string;
-
-/**
- * What `requested` means for a machine under the built-in profiles only (no database at hand). The
- * boot path asks {@link ProfileService.choose}, which knows the operator's profiles.
- */
-export function resolveProfile(
-  requested: Profile,
-  manufacturer?: string | null,
-  product?: string | null,
-): ResolvedProfile {
-  return chooseProfile(requested, BUILTIN_PROFILES, {
-    ...(manufacturer ? { manufacturer } : {}),
-    ...(product ? { product } : {}),
-  }).profile.name;
-}
