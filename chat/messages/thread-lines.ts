@@ -65,7 +65,7 @@ function lineText(
         ? `👍 ${sentence(e.message ?? 'approved')}. Powering the machine on into network boot through its BMC (${BMC_LABELS[ctx.bmc] ?? ctx.bmc}).`
         : `👍 ${sentence(e.message ?? 'approved')}. The machine may PXE-boot now: power it on or reboot it into network boot.`;
     case 'booting':
-      return `🟢 Booting — ${bootDetails(d)}`;
+      return `🟢 Booting — ${bootDetails(d, e)}`;
     case 'watchdog':
       return `⏰ Failed: ${clean(e.message ?? 'no news for too long')}`;
     case 'power_pxe':
@@ -107,11 +107,18 @@ function lineText(
 }
 
 /** `UEFI, KVM detected` or `BIOS, bare metal profile`. */
-function bootDetails(d: Deployment): string {
+function bootDetails(d: Deployment, e: DeploymentEvent): string {
   const firmware = firmwareLabel(d.boot?.platform);
+  // The boot server's event says which profile rule matched: `… (auto: rule 1 of kvm (manufacturer "QEMU"))`.
+  const rule = /\(auto: rule \d+ of \S+ \((.+)\)\)$/.exec(e.message ?? '')?.[1];
+  const why = rule
+    ? ` by ${clean(rule)}`
+    : /\(auto: no rule matched\)$/.test(e.message ?? '')
+      ? ' (no rule matched)'
+      : '';
   const profile =
     d.profile === 'auto'
-      ? `${profileLabel(d.resolvedProfile)} detected`
+      ? `${profileLabel(d.resolvedProfile)} detected${why}`
       : `${profileLabel(d.profile)} profile`;
   return `${firmware}, ${profile}`;
 }

@@ -71,6 +71,24 @@ describe('thread lines', () => {
       '🟢 Booting — UEFI, KVM detected',
     ],
     [
+      'booting, with the profile rule that matched',
+      event('booting', {
+        state: 'booting',
+        message: 'UEFI, x86_64, profile kvm (auto: rule 8 of kvm (manufacturer "OpenStack"))',
+      }),
+      undefined,
+      '🟢 Booting — UEFI, KVM detected by manufacturer "OpenStack"',
+    ],
+    [
+      'booting, no profile rule matched',
+      event('booting', {
+        state: 'booting',
+        message: 'UEFI, x86_64, profile baremetal (auto: no rule matched)',
+      }),
+      undefined,
+      '🟢 Booting — UEFI, KVM detected (no rule matched)',
+    ],
+    [
       'a new stage with progress',
       event('image_downloading', { progress: 45 }),
       event('disk_prepared'),
