@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkTemplate } from '../../../boot-server/template-checks/template-validator.js';
 import { startTestBootServer, type TestBootServer } from '../helpers/boot-server-fixture.js';
 
@@ -17,6 +17,12 @@ afterAll(async () => {
 const put = (name: string, body: unknown) =>
   t.apiFetch(`/api/v1/templates/${name}`, { method: 'PUT', json: body });
 const get = async (name: string) => (await t.apiFetch(`/api/v1/templates/${name}`)).json();
+
+// A refusal stores nothing: the answer file stays the built-in. Each test puts it back, so a refusal
+// that wrongly stored a version fails that test and not the ones after it.
+afterEach(async () => {
+  await t.apiFetch(`/api/v1/templates/${AUTOUNATTEND}`, { method: 'DELETE' });
+});
 
 describe('/api/v1/templates', () => {
   it('lists every built-in with its kind, version 0 and source builtin', async () => {
