@@ -86,7 +86,11 @@ export const machineInput = z
     mac: z.string({ required_error: 'mac is required (e.g. 52:54:00:12:34:56)' }).max(64),
     bmc: bmcInput.nullish(),
     bootMode: z.enum(BOOT_MODES).default('uefi'),
-    profile: z.enum(PROFILES).default('auto'),
+    // Profiles are data (GET /api/v1/profiles): the name is checked when a deployment asks for it.
+    profile: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, `must be auto or a profile name (built in: ${PROFILES.join(', ')})`)
+      .default('auto'),
     tags: z.array(tag).max(32).default([]),
   })
   .strict();

@@ -187,7 +187,7 @@ describe('npm start with the shell adapter, driven through pipes', () => {
     expect(thread.map((l) => l.replace(/\d+s\b/g, 'N'))).toEqual([
       `[#${id}] ── Deployment #${id}: Tiny Linux → e2e01`,
       `[#${id}] 👍 Approved by ops. The machine may PXE-boot now: power it on or reboot it into network boot.`,
-      `[#${id}] 🟢 Booting — UEFI, KVM detected`,
+      `[#${id}] 🟢 Booting — UEFI, KVM detected by manufacturer "QEMU"`,
       `[#${id}] ⚙️ Installing — partitioning`,
       `[#${id}] 📦 Downloading image 45%`,
       `[#${id}] 🚀 First boot`,

@@ -60,7 +60,7 @@ describe('a deployment from /deploy to done', () => {
 
     expect(h.platform.threadLines(id)).toEqual([
       expect.stringMatching(/^👍 Approved by bob\. The machine may PXE-boot now/),
-      '🟢 Booting — UEFI, KVM detected',
+      '🟢 Booting — UEFI, KVM detected by manufacturer "QEMU"',
       '⚙️ Installer — subiquity started',
       '📦 Downloading image 45%',
       '📋 Installation finished',

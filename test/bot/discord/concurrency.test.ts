@@ -53,7 +53,7 @@ describe('twenty deployments at once in one channel', () => {
     cards.forEach((c, n) => {
       expect(threadLines(h, c.id)).toEqual([
         expect.stringMatching(new RegExp(`^👍 Approved by ${n % 2 ? 'alice' : 'carol'}\\. `)),
-        '🟢 Booting — UEFI, KVM detected',
+        '🟢 Booting — UEFI, KVM detected by manufacturer "QEMU"',
         `⚙️ Installer — node${n} installing`,
         '📋 Installation finished',
         expect.stringMatching(new RegExp(`^✅ Done in \\d+s — node${n}, SSH ready$`)),

@@ -84,7 +84,7 @@ describe('Discord: from /deploy to done', () => {
       `${h.bootUrl}/ipxe/00-15-5D-01-02-03?platform=efi&arch=x86_64&manufacturer=QEMU`,
     );
     expect((await ipxe.text()).startsWith('#!ipxe')).toBe(true);
-    await threadShows(h, threadId, /^🟢 Booting — UEFI, KVM detected$/);
+    await threadShows(h, threadId, /^🟢 Booting — UEFI, KVM detected by manufacturer "QEMU"$/);
     await callback(h, id, { status: 'installer', message: 'subiquity started' });
     await callback(h, id, { status: 'image_downloading', progress: 45 });
     await threadShows(h, threadId, /^📦 Downloading image 45%$/);
@@ -98,7 +98,7 @@ describe('Discord: from /deploy to done', () => {
 
     expect(threadLines(h, threadId)).toEqual([
       expect.stringMatching(/^👍 Approved by alice\. The machine may PXE-boot now/),
-      '🟢 Booting — UEFI, KVM detected',
+      '🟢 Booting — UEFI, KVM detected by manufacturer "QEMU"',
       '⚙️ Installer — subiquity started',
       '📦 Downloading image 45%',
       '📋 Installation finished',
@@ -175,7 +175,7 @@ describe('Discord: from /deploy to done', () => {
     await threadShows(h, posted.id, /^⏱ /);
     expect(threadLines(h, posted.id)).toEqual([
       expect.stringMatching(/^👍 Approved by carol\. /),
-      '🟢 Booting — BIOS, KVM detected',
+      '🟢 Booting — BIOS, KVM detected by manufacturer "QEMU"',
       '⚙️ Installer — subiquity started',
       '📦 Downloading image 30%',
       '📋 Installation finished',
