@@ -1,8 +1,8 @@
 import type Router from '@koa/router';
-import { ValidationError } from '../../core/errors.js';
 import type { HardwareProfile } from '../../core/profiles/hardware-profile.entity.js';
 import type { BootServerDeps } from '../deps.js';
 import { jsonBody } from './json-body.js';
+import { acceptReadOnlyFields } from './read-only-fields.js';
 
 /** Fields GET answers with that a PUT may send back unchanged (the round-trip rule). */
 const READ_ONLY = ['name', 'source', 'createdAt', 'updatedAt'] as const;
@@ -25,20 +25,14 @@ export function profilesApi(router: Router, { core }: BootServerDeps): void {
 
   router.put('/api/v1/profiles/:name', jsonBody, async (ctx) => {
     const name = ctx.params.name!;
-    const body = { ...((ctx.request.body ?? {}) as Record<string, unknown>) };
     const current = await repo()
       .get(name)
       .then(profileJson)
       .catch(() => null);
-    for (const field of READ_ONLY) {
-      if (!(field in body)) continue;
-      const now = current ? JSON.parse(JSON.stringify(current[field])) : field === 'name' ? name : undefined;
-      if (body[field] !== now) {
-        throw new ValidationError(`${field} is read-only`, undefined, 'profile:read-only');
-      }
-      delete body[field];
-    }
-    const { profile, created } = await repo().put(name, body);
+    const { profile, created } = await repo().put(
+      name,
+      acceptReadOnlyFields(ctx.request.body, current, READ_ONLY),
+    );
     ctx.status = created ? 201 : 200;
     ctx.body = profileJson(profile);
   });

@@ -1,31 +1,23 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { AppError, ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
+import { AppError, ConflictError, NotFoundError } from '../../core/errors.js';
 import { knownTemplateName } from '../../core/templates/template-names.js';
 import type { TemplateDocument, TemplateSummary } from '../../core/templates/template-repository.js';
 import type { BootServerDeps } from '../deps.js';
 import { previewTemplate } from '../template-checks/template-preview.js';
 import { checkTemplate } from '../template-checks/template-validator.js';
 import { jsonBody, parseBody } from './json-body.js';
+import { acceptReadOnlyFields } from './read-only-fields.js';
 
 /** Largest template text accepted (the shipped ones are under 8 KiB). */
 export const MAX_TEMPLATE_CHARS = 128 * 1024;
 
-/**
- * The round-trip rule: a PUT may send back what GET answered with its `content` changed. Read-only fields
- * are accepted when unchanged; `version` must be the version in use (otherwise someone saved in between).
- */
-const putBody = z
-  .object({
-    content: z.string(),
-    name: z.string().optional(),
-    version: z.number().int().min(0).optional(),
-    source: z.enum(['builtin', 'operator']).optional(),
-    kind: z.string().optional(),
-    updatedAt: z.string().nullable().optional(),
-  })
-  .strict();
+/** Fields GET answers with that the server owns: a PUT may send them back unchanged (the round-trip rule). */
+const TEMPLATE_READ_ONLY = ['name', 'source', 'kind', 'updatedAt'] as const;
+
+/** `version`, when sent, must be the version in use: otherwise someone saved in between (409). */
+const putBody = z.object({ content: z.string(), version: z.number().int().min(0).optional() }).strict();
 
 // Names may hold `/`, sent as path segments or as %2F (the router decodes the parameter).
 const NAME = ':name(.+)';
@@ -116,17 +108,8 @@ export function templatesApi(router: Router, { core }: BootServerDeps): void {
         413,
       );
     }
-    const body = parseBody(putBody, raw);
     const current = await repo().get(name);
-    for (const field of ['name', 'source', 'kind'] as const) {
-      if (body[field] !== undefined && body[field] !== current[field]) {
-        throw new ValidationError(
-          `${field} is read-only (it is "${current[field]}")`,
-          undefined,
-          'template:read-only',
-        );
-      }
-    }
+    const body = parseBody(putBody, acceptReadOnlyFields(raw, summaryJson(current), TEMPLATE_READ_ONLY));
     if (body.version !== undefined && body.version !== current.version) {
       throw new ConflictError(
         'template:conflict',
