@@ -19,6 +19,11 @@ export interface DeploymentModel {
   /** Firmware and SMBIOS maker/product the machine reported, once it booted. */
   hardware: string | null;
   profile: string;
+  /**
+   * Provenance: the operator versions of templates it renders with (`windows/autounattend.xml v3`), or
+   * `built-in` when all are shipped files; null until its install script was first rendered.
+   */
+  templates: string | null;
   active: boolean;
   canDecide: boolean;
   phases: { label: string; ms: number }[];
@@ -82,6 +87,7 @@ export async function loadDeployment(
           .join(' · ')
       : null,
     profile: d.resolvedProfile ? profileLabel(d.resolvedProfile) : profileLabel(d.profile),
+    templates: templatesText(d),
     active: isActive(d.status),
     canDecide: d.status === 'pending_approval',
     phases: list,
@@ -164,4 +170,12 @@ function chatLink(ref: ChatRef, config: Config): DeploymentModel['chat'][number]
     };
   }
   return { platform: 'Shell', where: 'console', url: null };
+}
+
+function templatesText(d: Deployment): string | null {
+  if (!d.templates) return null;
+  const operator = Object.entries(d.templates)
+    .filter(([, pin]) => pin.version > 0)
+    .map(([name, pin]) => `${pin.name === name ? name : pin.name} v${pin.version}`);
+  return operator.length ? `${operator.join(', ')}; the rest built-in` : 'built-in';
 }

@@ -105,6 +105,7 @@ const deployment: DeploymentModel = {
   d,
   hardware: 'UEFI · QEMU',
   profile: 'KVM',
+  templates: 'images/ubuntu2404/ubuntu/user-data v3; the rest built-in',
   active: true,
   canDecide: false,
   phases: [
