@@ -59,7 +59,7 @@ describe('changes a boot server announces on Postgres', () => {
     await settled(h);
     expect(h.platform.threadLines(id)).toEqual([
       expect.stringMatching(/^👍 Approved by bob\./),
-      '🟢 Booting — BIOS, bare metal detected',
+      '🟢 Booting — BIOS, bare metal detected (no rule matched)',
       '⚙️ Installer',
       '📋 Installation finished',
       '🚀 First boot',
