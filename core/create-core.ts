@@ -177,6 +177,7 @@ export async function createCore(
       directory: opts.machineDirectory ?? inventoryDirectory(machines),
       publish,
       assertImageReady: (image) => deployments.assertImageReady(image),
+      profileExists: (name) => profiles.exists(name),
     });
     return {
       config,

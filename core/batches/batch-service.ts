@@ -46,6 +46,8 @@ export interface BatchServiceOptions {
    * naming the image's missing files. Absent: no preflight.
    */
   assertImageReady?: (image: OsImage) => Promise<void>;
+  /** Whether a hardware profile exists (profiles are data). @defaultValue the built-in profiles */
+  profileExists?: (name: string) => Promise<boolean>;
   now?: () => Date;
 }
 
@@ -117,7 +119,12 @@ export class BatchService {
     const listIds = async () =>
       (await em.find(OsImage, {}, { orderBy: { id: 'asc' }, fields: ['id'] })).map((i) => i.id);
     // OS, edition and profile are the batch's: wrong there is one error, not one per machine.
-    const shared = await validateDeployRequest({ ...common, mac: PROBE_MAC }, findImage, listIds);
+    const shared = await validateDeployRequest(
+      { ...common, mac: PROBE_MAC },
+      findImage,
+      listIds,
+      this.opts.profileExists,
+    );
     // An image that cannot boot refuses the batch at once, before any item is looked at.
     await this.opts.assertImageReady?.((await findImage(shared.os))!);
 
@@ -128,7 +135,12 @@ export class BatchService {
       try {
         valid.push({
           index,
-          request: await validateDeployRequest({ ...common, ...item }, findImage, listIds),
+          request: await validateDeployRequest(
+            { ...common, ...item },
+            findImage,
+            listIds,
+            this.opts.profileExists,
+          ),
         });
       } catch (error) {
         problems.push(problemOf(index, machines[index], error));
