@@ -1,5 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-import type { Actor } from '../deployments/deployment.entity.js';
+import type { Actor } from '../deployments/actor.js';
 
 /**
  * Several machines asked for in one request: one OS, one approval, one card and one thread. The batch

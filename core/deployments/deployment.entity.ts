@@ -1,6 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { Batch } from '../batches/batch.entity.js';
 import type { Mac } from '../mac.js';
+import type { Actor } from './actor.js';
 import { ACTIVE_STATES, ALL_STATES, type DeploymentState, sqlStateList } from './lifecycle.js';
 
 /** What iPXE reported about the machine when it fetched its install script. */
@@ -22,13 +23,7 @@ export interface BootInfo {
  */
 export type TemplatePins = Record<string, { name: string; version: number }>;
 
-/** Who did something, on which platform. */
-export interface Actor {
-  /** `web`: the dashboard (a signed-in browser). */
-  platform: 'discord' | 'slack' | 'shell' | 'api' | 'web' | 'system';
-  id: string;
-  name: string;
-}
+export type { Actor } from './actor.js';
 
 /** One request to install an OS on one machine, from `/deploy` to a terminal state. */
 export class Deployment {
