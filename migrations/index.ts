@@ -6,6 +6,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127070724 } from './Migration20261127070724.js';
 import { Migration20261204210000 } from './Migration20261204210000.js';
 import { Migration20261204211000 } from './Migration20261204211000.js';
+import { Migration20261204213000 } from './Migration20261204213000.js';
 import { Migration20261204214000 } from './Migration20261204214000.js';
 import { Migration20261204215000 } from './Migration20261204215000.js';
 
@@ -13,6 +14,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261127070724', class: Migration20261127070724 },
   { name: 'Migration20261204210000', class: Migration20261204210000 },
   { name: 'Migration20261204211000', class: Migration20261204211000 },
+  { name: 'Migration20261204213000', class: Migration20261204213000 },
   { name: 'Migration20261204214000', class: Migration20261204214000 },
   { name: 'Migration20261204215000', class: Migration20261204215000 },
 ];

@@ -186,6 +186,15 @@ export const configSchema = z.object({
       'must not contain & | < > ^ % " \' ! or spaces (SetupComplete.cmd cannot carry them)',
     )
     .optional(),
+  /**
+   * Silent switch of an .exe agent installer (`/S` for NSIS, `/quiet /norestart` for WiX bundles, …);
+   * required with an .exe agent, which would otherwise wait for a click nobody makes.
+   */
+  WINDOWS_AGENT_ARGS: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9 _.:/=+,-]*$/, 'may hold letters, digits, spaces and _ . : / = + , - only')
+    .optional(),
 
   LINUX_USERNAME: z
     .string()
@@ -220,6 +229,14 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/, 'must be a time zone like Europe/Berlin')
     .default('Europe/Berlin'),
   LINUX_STORAGE_LAYOUT: z.enum(['lvm', 'direct']).default('lvm'),
+  /**
+   * The serial console installers and the installed system use (`console=` after `---`, so it is kept
+   * in the installed GRUB): `ttyS0` on most VMs, `ttyS1` on Dell iDRAC, HPE iLO and Supermicro SOL.
+   */
+  LINUX_SERIAL_CONSOLE: z
+    .string()
+    .regex(/^ttyS[0-9]{1,2}(,[0-9]{4,6}(n8)?)?$/, 'must look like ttyS1 or ttyS1,115200n8')
+    .default('ttyS0,115200n8'),
 
   PXE_MODE: z.enum(['proxy', 'full']).default('proxy'),
   PXE_INTERFACE: z.string().optional(),

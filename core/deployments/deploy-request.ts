@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normaliseDiskRule } from '../disks/disk-rule.js';
 import { ValidationError } from '../errors.js';
 import { hostnameFromMac, validateHostname } from '../hostname.js';
 import type { OsImage } from '../images/os-image.entity.js';
@@ -17,6 +18,8 @@ export const deployRequestInput = z.object({
   machine: z.string().max(63).nullish(),
   /** The machine keeps UEFI Secure Boot on: only images marked `secureBoot` in the catalog may go to it. */
   secureBoot: z.boolean().nullish(),
+  /** Disk rule (`serial:…`, `model:…`, `size:100-200`, `smallest:32`); default: the image's. */
+  disk: z.string().max(96).nullish(),
 });
 export type DeployRequestInput = z.input<typeof deployRequestInput>;
 
@@ -27,6 +30,8 @@ export interface ValidDeployRequest {
   hostname: string;
   profile: Profile;
   secureBoot: boolean | null;
+  /** Canonical disk rule, or null for the image's (core/disks/disk-rule.ts). */
+  disk: string | null;
 }
 
 /**
@@ -90,5 +95,13 @@ export async function validateDeployRequest(
       'deploy:secure-boot-unsupported',
     );
   }
-  return { mac, os: image.id, edition, hostname, profile, secureBoot };
+  const disk = normaliseDiskRule(req.disk);
+  if (disk?.startsWith('wwn:') && image.family === 'windows') {
+    throw new ValidationError(
+      "disk: WinPE cannot read a disk's WWN; use serial:, model:, size: or smallest: for Windows",
+      undefined,
+      'deploy:bad-disk-rule',
+    );
+  }
+  return { mac, os: image.id, edition, hostname, profile, secureBoot, disk };
 }
