@@ -62,7 +62,12 @@ export async function decideBoot(
   }
 
   const image = await core.deployments.image(d.os);
-  const profile = resolveProfile(d.profile as Profile, bootInfo.manufacturer, bootInfo.product);
+  const profile = resolveProfile(
+    d.profile as Profile,
+    bootInfo.manufacturer,
+    bootInfo.product,
+    bootInfo.pciVendor,
+  );
   const token = core.deployments.tokenFor(d);
   const context = buildInstallContext(core.templates, {
     config: core.config,

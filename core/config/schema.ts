@@ -252,11 +252,14 @@ export const configSchema = z.object({
    * What x86-64 UEFI firmware loads over TFTP: `ipxe.efi`, `snponly.efi`, `shimx64.efi` (UEFI Secure Boot
    * chain: Microsoft-signed shim → signed GRUB → GET /grub/:mac), or the file name of a signed iPXE
    * chain the operator placed in PXE_TFTP_ROOT (ipxe.org's signed shim + iPXE: docs/windows.md).
+   * snponly.efi, the default, drives only the NIC the firmware booted from (through its SNP driver);
+   * ipxe.efi brings drivers for every NIC it knows, so on a multi-port server `net0` may not be the
+   * booting port.
    */
   PXE_UEFI_BINARY: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.efi$/, 'must be a file name in PXE_TFTP_ROOT ending in .efi')
-    .default('ipxe.efi'),
+    .default('snponly.efi'),
   /** Signed network GRUB placed as grubx64.efi when PXE_UEFI_BINARY=shimx64.efi; GRUB 2.12+ (http). */
   PXE_GRUB_EFI: z.string().default('/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed'),
 });

@@ -71,6 +71,18 @@ export async function validateDeployRequest(
       );
     }
     edition = wanted;
+    const chosen = image.editions[wanted]!;
+    // learn.microsoft.com/windows-hardware/manufacture/desktop/add-a-custom-script-to-windows-setup:
+    // with an OEM key (as in a laptop's or server's firmware), Setup skips SetupComplete.cmd except on
+    // Enterprise and Server. Without a key of ours the firmware's is used: no first-boot report, and the
+    // answer file with its passwords is never deleted.
+    if (!chosen.productKey && !/server|enterprise/i.test(chosen.imageName)) {
+      throw new ValidationError(
+        `${image.id} ${wanted} has no productKey in the catalog: on a machine with an OEM key in its firmware Windows would skip SetupComplete.cmd, so the deployment would never report done and the answer file would keep its passwords. Add the edition's productKey (its KMS client key, or your own) to the catalog`,
+        undefined,
+        'deploy:no-product-key',
+      );
+    }
   } else if (req.edition) {
     throw new ValidationError(
       `${image.id} has no editions; leave edition out`,

@@ -11,6 +11,8 @@ export interface BootInfo {
   serial?: string;
   manufacturer?: string;
   product?: string;
+  /** PCI vendor of the booting NIC (`1af4` is VirtIO), from iPXE's `${netX/busid}`. */
+  pciVendor?: string;
 }
 
 /** Who did something, on which platform. */

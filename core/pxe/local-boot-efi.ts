@@ -22,12 +22,13 @@ export const EFI_LOADERS = [
   '/EFI/BOOT/BOOTX64.EFI',
 ] as const;
 
-/** GRUB modules the embedded config needs: partition tables, file systems an ESP may use, search, chain. */
-const MODULES = 'part_gpt part_msdos fat iso9660 search search_fs_file chain echo test';
+/** GRUB modules the embedded config needs (normal runs it): partition tables, file systems an ESP may use, search, chain. */
+const MODULES = 'normal configfile part_gpt part_msdos fat iso9660 search search_fs_file chain echo test';
 
 /**
  * Builds the UEFI local-boot loader: a standalone x86-64 GRUB (Debian package grub-efi-amd64-bin,
- * `grub-mkstandalone`) with `config` embedded. Built once per config text into `cacheDir` and reused.
+ * `grub-mkstandalone`) with `config` embedded. Built once per config text (and module list) into
+ * `cacheDir` and reused.
  * @returns the path of the built `.efi` file
  * @throws when grub-mkstandalone or the x86_64-efi modules are missing
  */
@@ -35,7 +36,7 @@ export async function buildLocalBootEfi(
   config: string,
   cacheDir = join(tmpdir(), 'octofleet-local-boot'),
 ): Promise<string> {
-  const key = createHash('sha256').update(config).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(`${MODULES}\n${config}`).digest('hex').slice(0, 16);
   const target = join(cacheDir, `bootx64-${key}.efi`);
   try {
     await readFile(target);

@@ -137,7 +137,7 @@ export function buildRenderContext(args: {
   }
   const profile = d.resolvedProfile
     ? (d.resolvedProfile as Exclude<Profile, 'auto'>)
-    : resolveProfile(d.profile as Profile, d.boot?.manufacturer, d.boot?.product);
+    : resolveProfile(d.profile as Profile, d.boot?.manufacturer, d.boot?.product, d.boot?.pciVendor);
   const driverBase = `${filesUrl}/windows/${image.id}/drivers`;
   const windows = image.family === 'windows';
   const virtio = windows && profile === 'kvm' ? VIRTIO_DRIVERS : [];
