@@ -46,7 +46,7 @@ file=$1
 callback=$(cat "$file")
 report() {
   tries=0
-  until wget -q -T 20 -O /dev/null --post-data "$1" "$callback"; do
+  until wget -q -O /dev/null --post-data "$1" "$callback"; do
     tries=$((tries + 1))
     [ "$tries" -lt 10 ] || return 1
     sleep 15
