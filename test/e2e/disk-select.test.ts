@@ -5,10 +5,10 @@ import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentChange } from '../../core/deployments/deployment-service.js';
 import { startTestBootServer, type TestBootServer } from '../boot-server/helpers/boot-server-fixture.js';
+import { freePort } from '../support/free-port.js';
 import { ensureTinyLinux } from '../support/pxe/artifacts.js';
 import { bootQemu, GUEST_HOST, killAllVms, qemuSkipReason } from '../support/pxe/qemu.js';
 import { TINY_LINUX_TAG } from '../support/pxe/tiny-linux-init.js';
-import { freePort } from '../templates/linux/free-port.js';
 
 // The disk selector every Linux template uses (templates/partials/linux/disk-select.hbs, served as
 // disk-select.sh), run by a real kernel in QEMU on a machine with two virtio disks of different sizes.

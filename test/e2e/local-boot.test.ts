@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBootServer, type TestBootServer } from '../boot-server/helpers/boot-server-fixture.js';
+import { freePort } from '../support/free-port.js';
 import { bootQemu, type Firmware, GUEST_HOST, killAllVms, qemuSkipReason } from '../support/pxe/qemu.js';
-import { freePort } from '../templates/linux/free-port.js';
 
 // The second boot of a deployed machine, for real: no deployment, so the boot server answers the
 // local-boot script, and the firmware must reach the bootloader installed on the disk. The disk is a

@@ -2,9 +2,9 @@ import { dirname } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentChange } from '../../core/deployments/deployment-service.js';
 import { startTestBootServer, type TestBootServer } from '../boot-server/helpers/boot-server-fixture.js';
+import { freePort } from '../support/free-port.js';
 import { ensureTinyLinux } from '../support/pxe/artifacts.js';
 import { bootQemu, type Firmware, GUEST_HOST, killAllVms, qemuSkipReason } from '../support/pxe/qemu.js';
-import { freePort } from '../templates/linux/free-port.js';
 
 // A server with two NICs that PXE-boots from the second: the entry script must look the machine up by
 // the booting interface (${netX/mac}), not by the first NIC iPXE found (${net0/mac}), or the deployment
