@@ -81,6 +81,32 @@ describe('disk rules and request-time refusals', () => {
     expect(JSON.stringify(await bad.json())).toContain('is not a disk rule');
   });
 
+  it("takes a machine's disk rule when the deployment gives none; the deployment's own rule wins", async () => {
+    const put = await t.apiFetch('/api/v1/machines/db-07', {
+      method: 'PUT',
+      json: { mac: freshMac(), disk: 'model:PERC_H730' },
+    });
+    expect(put.status).toBe(201);
+    expect((await put.json()).disk).toBe('model:PERC_H730');
+    const inherited = await post('/api/v1/deployments', { machine: 'db-07', os: 'tinylinux' });
+    expect(inherited.status).toBe(201);
+    const first = await inherited.json();
+    expect(first.disk).toBe('model:PERC_H730');
+    await post(`/api/v1/deployments/${first.id}/cancel`, {});
+    const own = await post('/api/v1/deployments', {
+      machine: 'db-07',
+      os: 'tinylinux',
+      disk: 'smallest:100',
+    });
+    expect((await own.json()).disk).toBe('smallest:100');
+    const bad = await t.apiFetch('/api/v1/machines/db-08', {
+      method: 'PUT',
+      json: { mac: freshMac(), disk: 'first' },
+    });
+    expect([400, 422]).toContain(bad.status);
+    expect(JSON.stringify(await bad.json())).toContain('is not a disk rule');
+  });
+
   it('refuses a Windows client edition without a product key (SetupComplete.cmd would be skipped)', async () => {
     const before = await total();
     const res = await post('/api/v1/deployments', { mac: freshMac(), os: 'win11-nokey', edition: 'pro' });

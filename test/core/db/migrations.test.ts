@@ -40,7 +40,7 @@ describe('migrations', () => {
         .execute<{ table_name: string }[]>(
           `select table_name from information_schema.columns where column_name = 'disk' order by table_name`,
         );
-      expect(diskColumns.map((c) => c.table_name)).toEqual(['deployment', 'os_image']);
+      expect(diskColumns.map((c) => c.table_name)).toEqual(['deployment', 'machine', 'os_image']);
       await migrator.down({ to: 0 });
       const after = await orm.em
         .fork()
