@@ -13,7 +13,7 @@ import { TINY_LINUX_TAG } from '../support/pxe/tiny-linux-init.js';
 // The disk selector every Linux template uses (templates/partials/linux/disk-select.hbs, served as
 // disk-select.sh), run by a real kernel in QEMU on a machine with two virtio disks of different sizes.
 // The tiny installer fetches the deployment's disk-select.sh exactly as the preseed and autoinstall do.
-const skipReason = qemuSkipReason('bios');
+const skipReason = qemuSkipReason(import.meta.filename, 'bios');
 if (skipReason) console.warn(`skipping the disk selector test: ${skipReason}`);
 
 const BOOT_MS = 150_000;

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBootServer, type TestBootServer } from '../boot-server/helpers/boot-server-fixture.js';
 import { freePort } from '../support/free-port.js';
 import { bootQemu, type Firmware, GUEST_HOST, killAllVms, qemuSkipReason } from '../support/pxe/qemu.js';
+import { skipUnlessInstalled } from '../support/tools/suite-needs.js';
 
 // The second boot of a deployed machine, for real: no deployment, so the boot server answers the
 // local-boot script, and the firmware must reach the bootloader installed on the disk. The disk is a
@@ -13,7 +14,9 @@ import { bootQemu, type Firmware, GUEST_HOST, killAllVms, qemuSkipReason } from 
 // grub-efi-amd64-bin, xorriso, mtools) whose GRUB prints a marker on the serial console. On UEFI the
 // path must be ours (the local-boot GRUB chainloading the disk's loader), not the firmware's fallback to
 // the next boot option. Times are logged, never asserted.
-const skipReason = qemuSkipReason('efi') ?? missingTool();
+const skipReason =
+  qemuSkipReason(import.meta.filename, 'efi') ??
+  skipUnlessInstalled(import.meta.filename, ['grub-pc-bin', 'grub-efi-amd64-bin', 'xorriso', 'mtools']);
 if (skipReason) console.warn(`skipping the local-boot test: ${skipReason}`);
 
 const MARKER = 'OCTOFLEET-INSTALLED-OS-REACHED';
@@ -22,16 +25,6 @@ let t: TestBootServer;
 let work: string;
 let diskImage: string;
 let guestBoot: string;
-
-function missingTool(): string | null {
-  try {
-    execFileSync('grub-mkrescue', ['--version'], { stdio: 'ignore' });
-    execFileSync('xorriso', ['-version'], { stdio: 'ignore' });
-    return null;
-  } catch {
-    return 'grub-mkrescue or xorriso is missing (Debian packages grub-pc-bin grub-efi-amd64-bin xorriso mtools)';
-  }
-}
 
 describe.skipIf(skipReason)('local boot reaches the installed bootloader', () => {
   beforeAll(async () => {

@@ -9,7 +9,7 @@ import { bootQemu, type Firmware, GUEST_HOST, killAllVms, qemuSkipReason } from 
 // A server with two NICs that PXE-boots from the second: the entry script must look the machine up by
 // the booting interface (${netX/mac}), not by the first NIC iPXE found (${net0/mac}), or the deployment
 // for the booting port is never served and waits for the watchdog.
-const skipReason = qemuSkipReason('efi');
+const skipReason = qemuSkipReason(import.meta.filename, 'efi');
 if (skipReason) console.warn(`skipping the two-NIC test: ${skipReason}`);
 
 const BOOT_MS = 150_000;
