@@ -5,6 +5,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev
 
 FROM node:20-bookworm-slim
+# grub-mkstandalone and GRUB's x86_64-efi modules: the boot server builds the UEFI local-boot loader.
+RUN apt-get update && apt-get install -y --no-install-recommends grub-efi-amd64-bin \
+  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

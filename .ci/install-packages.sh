@@ -26,6 +26,10 @@ packages=(
   grub-efi-amd64-signed # Debian-signed GRUB: the local disk's loader in the Secure Boot e2e
   sbsigntool      # sbattach --remove: the unsigned kernel the Secure Boot e2e expects to be refused
   bsdutils        # script(1): npm start in a pseudo-terminal (test/e2e/terminal-session.test.ts)
+  grub-efi-amd64-bin # the UEFI local-boot GRUB (grub-mkstandalone), and the test disk's EFI loader
+  grub-pc-bin     # the local-boot test disk's BIOS loader (grub-mkrescue)
+  xorriso         # grub-mkrescue builds the test disk image with it
+  mtools          # grub-mkrescue writes the image's EFI partition with it
 )
 
 missing=()

@@ -9,6 +9,7 @@ import { bootReportRoute } from './routes/boot-report.js';
 import { callbacksRoute } from './routes/callbacks.js';
 import { filesRoute } from './routes/files.js';
 import { healthzRoute } from './routes/healthz.js';
+import { localBootRoute } from './routes/local-boot.js';
 import { machineGrubRoute } from './routes/machine-grub.js';
 import { machineIpxeRoute } from './routes/machine-ipxe.js';
 
@@ -24,6 +25,7 @@ export function createBootApp(deps: BootServerDeps): { app: Koa; router: Router 
   callbacksRoute(router, deps);
   bootReportRoute(router, deps);
   filesRoute(router, deps);
+  localBootRoute(router, deps);
   healthzRoute(router, deps);
   app.use(accessLog(logger, deps.metrics, 'boot'));
   app.use(errorHandler(logger));

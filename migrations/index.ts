@@ -7,6 +7,7 @@ import { Migration20261127070724 } from './Migration20261127070724.js';
 import { Migration20261204210000 } from './Migration20261204210000.js';
 import { Migration20261204211000 } from './Migration20261204211000.js';
 import { Migration20261204212000 } from './Migration20261204212000.js';
+import { Migration20261204213000 } from './Migration20261204213000.js';
 import { Migration20261204214000 } from './Migration20261204214000.js';
 import { Migration20261204215000 } from './Migration20261204215000.js';
 
@@ -15,6 +16,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261204210000', class: Migration20261204210000 },
   { name: 'Migration20261204211000', class: Migration20261204211000 },
   { name: 'Migration20261204212000', class: Migration20261204212000 },
+  { name: 'Migration20261204213000', class: Migration20261204213000 },
   { name: 'Migration20261204214000', class: Migration20261204214000 },
   { name: 'Migration20261204215000', class: Migration20261204215000 },
 ];

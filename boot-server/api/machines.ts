@@ -40,6 +40,7 @@ export async function machineJson(machines: MachineService, m: Machine) {
     bmc,
     bootMode: m.bootMode,
     profile: m.profile,
+    disk: m.disk,
     tags: m.tags,
     createdAt: m.createdAt,
     updatedAt: m.updatedAt,

@@ -24,5 +24,9 @@ export function parseBootInfo(query: Record<string, string | string[] | undefine
       .slice(0, 64);
     if (v) info[key] = v;
   }
+  // ${netX/busid}: bus type, PCI vendor and device of the booting NIC as five hex bytes ("01:1a:f4:10:00").
+  const busid = first('busid')?.toLowerCase();
+  const pci = busid && /^01:([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2})$/.exec(busid);
+  if (pci) info.pciVendors = [`${pci[1]}${pci[2]}`];
   return info;
 }

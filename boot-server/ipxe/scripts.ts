@@ -54,15 +54,22 @@ export function renderWaitingScript(
 }
 
 /**
- * Local boot: `exit` on UEFI, `sanboot` of the first disk on BIOS, decided at run time when the
- * request did not say which firmware it came from.
+ * Local boot: on UEFI, chain the local-boot GRUB (`/local-boot/bootx64.efi`) that finds the installed OS's
+ * EFI loader; on BIOS, `sanboot` of the first disk; decided at run time when the request did not say
+ * which firmware it came from. Failing that, `exit 1`: the firmware tries its next boot option.
  */
 export function renderLocalBootScript(
   templates: TemplateEngine,
-  args: { mac: string; platform?: string; deployment: Pick<Deployment, 'id' | 'status'> | null },
+  args: {
+    mac: string;
+    platform?: string;
+    deployment: Pick<Deployment, 'id' | 'status'> | null;
+    bootUrl: string;
+  },
 ) {
   const firmware = args.platform === 'efi' || args.platform === 'pcbios' ? args.platform : null;
   return templates.render('ipxe/local-boot.ipxe', {
+    bootUrl: args.bootUrl,
     mac: args.mac,
     firmware,
     deploymentId: args.deployment?.id ?? null,

@@ -62,6 +62,7 @@ function ipxeScript(decision: BootDecision, { mac, bootInfo }: MachineState, dep
         mac,
         platform: bootInfo.platform,
         deployment: decision.deployment,
+        bootUrl: core.config.publicBootUrl,
       });
   }
 }

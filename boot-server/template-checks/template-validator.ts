@@ -174,7 +174,12 @@ function renderMachineScripts(
   }
   for (const platform of ['efi', 'pcbios', undefined]) {
     render('ipxe/local-boot.ipxe', `local boot, firmware ${platform ?? 'unknown'}`, () =>
-      renderLocalBootScript(engine, { mac: '52:54:00:12:34:56', platform, deployment: null }),
+      renderLocalBootScript(engine, {
+        mac: '52:54:00:12:34:56',
+        platform,
+        deployment: null,
+        bootUrl: core.config.publicBootUrl,
+      }),
     );
   }
 }

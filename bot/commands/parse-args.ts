@@ -2,11 +2,11 @@ import { ValidationError } from '../../core/errors.js';
 import { printable } from '../../core/mac.js';
 
 /** Options of `/deploy`, in the order help shows them. */
-export const DEPLOY_KEYS = ['mac', 'host', 'os', 'edition', 'hostname', 'profile', 'tag'] as const;
+export const DEPLOY_KEYS = ['mac', 'host', 'os', 'edition', 'hostname', 'profile', 'tag', 'disk'] as const;
 export type DeployKey = (typeof DEPLOY_KEYS)[number];
 
 export const DEPLOY_USAGE =
-  '/deploy mac:<mac>[,<mac>…]|host:<machine> os:<id> [edition:<name>] [hostname:<name or web[01-20]>] [profile:auto|hyperv-gen2|kvm|baremetal]';
+  '/deploy mac:<mac>[,<mac>…]|host:<machine> os:<id> [edition:<name>] [hostname:<name or web[01-20]>] [profile:auto|hyperv-gen2|kvm|baremetal] [disk:serial:<s>|model:<m>|size:<min>-<max>|smallest:<GB>]';
 
 /** The other ways to name machines: several at once from the inventory. */
 export const DEPLOY_BATCH_USAGE = '/deploy host:web[01-20] os:<id> or /deploy tag:rack12 os:<id>';
@@ -93,5 +93,6 @@ function example(key: DeployKey): string {
     hostname: 'hostname:srv01',
     profile: 'profile:kvm',
     tag: 'tag:rack12',
+    disk: 'disk:serial:S3Z9NB0K123456',
   }[key];
 }

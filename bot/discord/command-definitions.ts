@@ -77,6 +77,14 @@ export function discordCommands(): RESTPostAPIChatInputApplicationCommandsJSONBo
           )
           .setMaxLength(32),
       )
+      .addStringOption((o) =>
+        o
+          .setName('disk')
+          .setDescription(
+            "Disk to install on: serial:…, model:…, size:100-200 or smallest:32 (default: the image's)",
+          )
+          .setMaxLength(96),
+      )
       .toJSON(),
     command('deployments', 'Active and recent deployments').toJSON(),
     command('deploy-status', 'Card and latest events of one deployment')

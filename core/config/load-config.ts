@@ -49,6 +49,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (raw[name] && !raw.WINDOWS_DOMAIN)
       fail(name, 'is set but WINDOWS_DOMAIN is not; set the domain or remove it');
   }
+  const agentPath = raw.WINDOWS_AGENT_URL ? new URL(raw.WINDOWS_AGENT_URL).pathname.toLowerCase() : '';
+  if (agentPath && !/\.(msi|ps1)$/.test(agentPath) && !raw.WINDOWS_AGENT_ARGS) {
+    fail(
+      'WINDOWS_AGENT_ARGS',
+      'is required for an .exe agent: its silent switch (e.g. /S or /quiet /norestart), or the installer waits for a click',
+    );
+  }
   const chatPlatforms: Config['chatPlatforms'] = [];
   if (raw.DISCORD_TOKEN) chatPlatforms.push('discord');
   if (raw.SLACK_BOT_TOKEN) chatPlatforms.push('slack');

@@ -186,6 +186,15 @@ export const configSchema = z.object({
       'must not contain & | < > ^ % " \' ! or spaces (SetupComplete.cmd cannot carry them)',
     )
     .optional(),
+  /**
+   * Silent switch of an .exe agent installer (`/S` for NSIS, `/quiet /norestart` for WiX bundles, …);
+   * required with an .exe agent, which would otherwise wait for a click nobody makes.
+   */
+  WINDOWS_AGENT_ARGS: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9 _.:/=+,-]*$/, 'may hold letters, digits, spaces and _ . : / = + , - only')
+    .optional(),
 
   LINUX_USERNAME: z
     .string()
@@ -220,6 +229,14 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/, 'must be a time zone like Europe/Berlin')
     .default('Europe/Berlin'),
   LINUX_STORAGE_LAYOUT: z.enum(['lvm', 'direct']).default('lvm'),
+  /**
+   * The serial console installers and the installed system use (`console=` after `---`, so it is kept
+   * in the installed GRUB): `ttyS0` on most VMs, `ttyS1` on Dell iDRAC, HPE iLO and Supermicro SOL.
+   */
+  LINUX_SERIAL_CONSOLE: z
+    .string()
+    .regex(/^ttyS[0-9]{1,2}(,[0-9]{4,6}(n8)?)?$/, 'must look like ttyS1 or ttyS1,115200n8')
+    .default('ttyS0,115200n8'),
 
   PXE_MODE: z.enum(['proxy', 'full']).default('proxy'),
   PXE_INTERFACE: z.string().optional(),
@@ -235,11 +252,14 @@ export const configSchema = z.object({
    * What x86-64 UEFI firmware loads over TFTP: `ipxe.efi`, `snponly.efi`, `shimx64.efi` (UEFI Secure Boot
    * chain: Microsoft-signed shim → signed GRUB → GET /grub/:mac), or the file name of a signed iPXE
    * chain the operator placed in PXE_TFTP_ROOT (ipxe.org's signed shim + iPXE: docs/windows.md).
+   * snponly.efi, the default, drives only the NIC the firmware booted from (through its SNP driver);
+   * ipxe.efi brings drivers for every NIC it knows, so on a multi-port server `net0` may not be the
+   * booting port.
    */
   PXE_UEFI_BINARY: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\.efi$/, 'must be a file name in PXE_TFTP_ROOT ending in .efi')
-    .default('ipxe.efi'),
+    .default('snponly.efi'),
   /** Signed network GRUB placed as grubx64.efi when PXE_UEFI_BINARY=shimx64.efi; GRUB 2.12+ (http). */
   PXE_GRUB_EFI: z.string().default('/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed'),
 });

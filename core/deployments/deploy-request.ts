@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normaliseDiskRule } from '../disks/disk-rule.js';
 import { ValidationError } from '../errors.js';
 import { hostnameFromMac, validateHostname } from '../hostname.js';
 import type { OsImage } from '../images/os-image.entity.js';
@@ -17,6 +18,8 @@ export const deployRequestInput = z.object({
   machine: z.string().max(63).nullish(),
   /** The machine keeps UEFI Secure Boot on: only images marked `secureBoot` in the catalog may go to it. */
   secureBoot: z.boolean().nullish(),
+  /** Disk rule (`serial:…`, `model:…`, `size:100-200`, `smallest:32`); default: the image's. */
+  disk: z.string().max(96).nullish(),
 });
 export type DeployRequestInput = z.input<typeof deployRequestInput>;
 
@@ -27,6 +30,8 @@ export interface ValidDeployRequest {
   hostname: string;
   profile: Profile;
   secureBoot: boolean | null;
+  /** Canonical disk rule, or null for the image's (core/disks/disk-rule.ts). */
+  disk: string | null;
 }
 
 /**
@@ -69,6 +74,18 @@ export async function validateDeployRequest(
       );
     }
     edition = wanted;
+    const chosen = image.editions[wanted]!;
+    // learn.microsoft.com/windows-hardware/manufacture/desktop/add-a-custom-script-to-windows-setup:
+    // with an OEM key (as in a laptop's or server's firmware), Setup skips SetupComplete.cmd except on
+    // Enterprise and Server. Without a key of ours the firmware's is used: no first-boot report, and the
+    // answer file with its passwords is never deleted.
+    if (!chosen.productKey && !/server|enterprise/i.test(chosen.imageName)) {
+      throw new ValidationError(
+        `${image.id} ${wanted} has no productKey in the catalog: on a machine with an OEM key in its firmware Windows would skip SetupComplete.cmd, so the deployment would never report done and the answer file would keep its passwords. Add the edition's productKey (its KMS client key, or your own) to the catalog`,
+        undefined,
+        'deploy:no-product-key',
+      );
+    }
   } else if (req.edition) {
     throw new ValidationError(
       `${image.id} has no editions; leave edition out`,
@@ -93,5 +110,13 @@ export async function validateDeployRequest(
       'deploy:secure-boot-unsupported',
     );
   }
-  return { mac, os: image.id, edition, hostname, profile, secureBoot };
+  const disk = normaliseDiskRule(req.disk);
+  if (disk?.startsWith('wwn:') && image.family === 'windows') {
+    throw new ValidationError(
+      "disk: WinPE cannot read a disk's WWN; use serial:, model:, size: or smallest: for Windows",
+      undefined,
+      'deploy:bad-disk-rule',
+    );
+  }
+  return { mac, os: image.id, edition, hostname, profile, secureBoot, disk };
 }

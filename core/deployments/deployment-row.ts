@@ -9,6 +9,7 @@ const COLUMNS = [
   ['hostname', 'hostname'],
   ['profile', 'profile'],
   ['resolved_profile', 'resolvedProfile'],
+  ['disk', 'disk'],
   ['status', 'status'],
   ['stage', 'stage'],
   ['progress', 'progress'],

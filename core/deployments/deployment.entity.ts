@@ -36,6 +36,8 @@ export class Deployment {
   profile!: string;
   /** The profile `auto` resolved to once the machine reported its SMBIOS data. */
   resolvedProfile!: string | null;
+  /** Disk rule asked for with this deployment (core/disks/disk-rule.ts); null: the image's or the default. */
+  disk!: string | null;
   status!: DeploymentState;
   /** Last stage name and progress reported, for cards and lists. */
   stage!: string | null;
@@ -94,6 +96,7 @@ export const DeploymentSchema = new EntitySchema<Deployment>({
     hostname: { type: 'string', length: 63 },
     profile: { type: 'string', length: 32, default: 'auto' },
     resolvedProfile: { type: 'string', length: 32, nullable: true },
+    disk: { type: 'string', length: 96, nullable: true },
     status: { type: 'string', length: 32 },
     stage: { type: 'string', length: 64, nullable: true },
     progress: { type: 'number', nullable: true },

@@ -25,6 +25,8 @@ export const STAGES = {
   // Linux installers (subiquity webhook events are mapped to `installer` by the callback route).
   installer: { state: 'installing', label: 'Installer' },
   early_command: { state: 'installing', label: 'Installer started' },
+  /** disk-select.sh chose the disk its rule names (core/disks/disk-rule.ts). */
+  disk_selected: { state: 'installing', label: 'Disk selected' },
   late_command: { state: 'installing', label: 'Installation finished' },
   first_boot: { state: 'configuring', label: 'First boot' },
 } as const satisfies Record<string, { state: DeploymentState | null; label: string }>;

@@ -71,10 +71,10 @@ export class ImageRepository {
   async seed(images: ImageInput[]): Promise<void> {
     for (const data of images) {
       await this.em.getConnection().execute(
-        `insert into "os_image" ("id", "name", "family", "boot", "templates", "editions", "default_edition", "source", "created_at", "updated_at")
-         values (?, ?, ?, ?, ?, ?, ?, 'catalog', now(), now())
+        `insert into "os_image" ("id", "name", "family", "boot", "templates", "editions", "default_edition", "disk", "source", "created_at", "updated_at")
+         values (?, ?, ?, ?, ?, ?, ?, ?, 'catalog', now(), now())
          on conflict ("id") do update set "name" = excluded."name", "family" = excluded."family", "boot" = excluded."boot",
-           "templates" = excluded."templates", "editions" = excluded."editions", "default_edition" = excluded."default_edition",
+           "templates" = excluded."templates", "editions" = excluded."editions", "default_edition" = excluded."default_edition", "disk" = excluded."disk",
            "updated_at" = now()
          where "os_image"."source" = 'catalog'`,
         [
@@ -85,6 +85,7 @@ export class ImageRepository {
           data.templates,
           data.editions ? JSON.stringify(data.editions) : null,
           data.defaultEdition,
+          data.disk,
         ],
       );
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normaliseDiskRule } from '../disks/disk-rule.js';
 
 /**
  * An artifact location: an absolute http(s) URL, or a path under the boot server's /files/ (ARTIFACTS_DIR).
@@ -90,6 +91,20 @@ const editionName = z
 // biome-ignore lint/suspicious/noControlCharactersInRegex: line breaks would split a script's echo line
 const ONE_LINE = /^[^\u0000-\u001f\u007f]+$/;
 
+/** A disk rule (`serial:…`, `size:100-200`, `smallest:32`, …) in canonical form, or null. */
+export const diskRule = z
+  .string()
+  .max(96)
+  .nullish()
+  .transform((v, ctx) => {
+    try {
+      return normaliseDiskRule(v);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
 /** An OS image as the catalog file and the admin API describe it. */
 export const imageInput = z
   .object({
@@ -107,6 +122,8 @@ export const imageInput = z
       .nullish()
       .transform((v) => v ?? null),
     defaultEdition: editionName.nullish().transform((v) => v ?? null),
+    /** Which disk the installer takes unless the deployment says otherwise (core/disks/disk-rule.ts). */
+    disk: diskRule,
   })
   .strict()
   .superRefine((image, ctx) => {
@@ -115,6 +132,13 @@ export const imageInput = z
         code: 'custom',
         path: ['defaultEdition'],
         message: `"${image.defaultEdition}" is not one of its editions`,
+      });
+    }
+    if (image.family === 'windows' && image.disk?.startsWith('wwn:')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['disk'],
+        message: "WinPE cannot read a disk's WWN; use serial:, model:, size: or smallest:",
       });
     }
     if (image.boot.method === 'wimboot' && !image.editions) {

@@ -11,6 +11,8 @@ export class OsImage {
   templates!: string | null;
   editions!: Record<string, ImageEdition> | null;
   defaultEdition!: string | null;
+  /** Disk rule of this image (core/disks/disk-rule.ts); null: the default rule. */
+  disk!: string | null;
   /** `catalog` rows are refreshed from catalog.yaml at start; `api` rows belong to the operator. */
   source!: 'catalog' | 'api';
   createdAt!: Date;
@@ -28,6 +30,7 @@ export const OsImageSchema = new EntitySchema<OsImage>({
     templates: { type: 'string', length: 64, nullable: true },
     editions: { type: 'json', nullable: true },
     defaultEdition: { type: 'string', length: 64, nullable: true },
+    disk: { type: 'string', length: 96, nullable: true },
     source: { type: 'string', length: 16, default: 'api' },
     createdAt: { type: 'Date', columnType: 'timestamptz', onCreate: () => new Date() },
     updatedAt: {

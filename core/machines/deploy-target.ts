@@ -4,7 +4,7 @@ import type { Machine } from './machine.entity.js';
 
 /**
  * Turns a request that names a machine (`{"machine":"web01","os":…}`, chat `host:web01`) into one with
- * the inventory's MAC, and its name and profile unless the request gives its own. A request without
+ * the inventory's MAC, and its name, profile and disk rule unless the request gives its own. A request without
  * `machine` passes unchanged. A MAC given too must be the machine's.
  */
 export async function resolveDeployTarget(
@@ -38,5 +38,6 @@ export async function resolveDeployTarget(
     mac: machine.mac,
     hostname: rest.hostname ?? machine.name,
     profile: rest.profile ?? machine.profile,
+    disk: rest.disk ?? machine.disk,
   };
 }

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { validateHostname } from '../hostname.js';
+import { diskRule } from '../images/image-schema.js';
 import { PROFILES } from '../images/profiles.js';
 import { type Mac, parseMac, printable } from '../mac.js';
 import { type BmcSecrets, type BmcSettings, BOOT_MODES, type BootMode } from './machine.entity.js';
@@ -91,6 +92,8 @@ export const machineInput = z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, `must be auto or a profile name (built in: ${PROFILES.join(', ')})`)
       .default('auto'),
+    /** Which disk installers take on this machine (core/disks/disk-rule.ts). */
+    disk: diskRule,
     tags: z.array(tag).max(32).default([]),
   })
   .strict();
@@ -104,6 +107,7 @@ export interface ValidMachine {
   secrets: { password?: string | null; secret?: string | null };
   bootMode: BootMode;
   profile: string;
+  disk: string | null;
   tags: string[];
 }
 
@@ -158,6 +162,7 @@ export function validateMachine(name: string, input: unknown): ValidMachine {
     secrets,
     bootMode: m.bootMode,
     profile: m.profile,
+    disk: m.disk,
     tags: [...new Set(m.tags)],
   };
 }

@@ -62,6 +62,7 @@ export class MachineService {
           bmcSecrets: secrets ? this.opts.secretBox.encrypt(JSON.stringify(secrets)) : null,
           bootMode: valid.bootMode,
           profile: valid.profile,
+          disk: valid.disk,
           tags: valid.tags,
           updatedAt: now,
         };

@@ -46,6 +46,8 @@ export class Machine {
   bmcSecrets!: string | null;
   bootMode!: BootMode;
   profile!: string;
+  /** Disk rule of this machine (core/disks/disk-rule.ts); a deployment's own rule wins. */
+  disk!: string | null;
   tags!: string[];
   createdAt!: Date;
   updatedAt!: Date;
@@ -68,6 +70,7 @@ export const MachineSchema = new EntitySchema<Machine>({
     bmcSecrets: { type: 'text', nullable: true, hidden: true, lazy: true },
     bootMode: { type: 'string', length: 8, default: 'uefi' },
     profile: { type: 'string', length: 32, default: 'auto' },
+    disk: { type: 'string', length: 96, nullable: true },
     tags: { type: 'string[]', columnType: 'text[]', default: '{}' },
     createdAt: { type: 'Date', columnType: 'timestamptz', onCreate: () => new Date() },
     updatedAt: {

@@ -14,8 +14,10 @@ export class UnsafeValueError extends Error {
 export function ipxeValue(value: unknown): string {
   const s = String(value ?? '');
   // `_` is inert and must pass: deployment tokens in artifact and callback URLs are base64url.
-  // A leading `#` starts a comment and a leading `-` an option; a whole `&&` chains a command.
-  if (!/^[A-Za-z0-9_.~:/?#@!&'()*+,;=%\-[\]]*$/.test(s) || /^[#-]/.test(s) || s === '&&') {
+  // A leading `#` starts a comment and a leading `-` an option; a whole `&&` chains a command. The one
+  // exception is a whole `---`, the installers' "what follows is for the installed system" marker: it
+  // only ever follows a kernel's URL, after which iPXE parses no more options.
+  if (!/^[A-Za-z0-9_.~:/?#@!&'()*+,;=%\-[\]]*$/.test(s) || (/^[#-]/.test(s) && s !== '---') || s === '&&') {
     throw new UnsafeValueError(`value not safe for an iPXE script: ${JSON.stringify(s.slice(0, 60))}`);
   }
   return s;

@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import type { Deployment } from '../deployments/deployment.entity.js';
 import type { DeploymentSecrets } from '../deployments/deployment-service.js';
+import { type DiskRuleContext, diskRuleContext } from '../disks/disk-rule.js';
+import { driverPackageFiles } from '../images/driver-files.js';
 import type { OsImage } from '../images/os-image.entity.js';
 import { BUILTIN_PROFILES, type ProfileData } from '../profiles/builtin-profiles.js';
 import { chooseProfile } from '../profiles/profile-rules.js';
@@ -26,6 +29,8 @@ export interface RenderContext extends RenderUrls {
     mac: string;
     /** MAC with hyphens, as Windows shows it. */
     macHyphen: string;
+    /** The PXELINUX-style `BOOTIF` value (`01-52-54-00-…`) that pins Linux installers to this NIC. */
+    bootif: string;
     hostname: string;
     os: string;
     edition: string | null;
@@ -55,13 +60,16 @@ export interface RenderContext extends RenderUrls {
       domainOu: string | null;
       joinUser: string | null;
       agentUrl: string | null;
+      /** WINDOWS_AGENT_ARGS: the .exe agent's silent switch; empty when unset. */
+      agentArgs: string;
       /** How SetupComplete.cmd runs the agent, from its URL's extension: `.msi`, `.ps1`, anything else `exe`. */
       agentKind: 'msi' | 'ps1' | 'exe' | null;
       /**
        * The join account as UnattendedJoin wants it: `CORP\joiner` → `{domain: 'CORP', username: 'joiner'}`;
-       * a bare name or a UPN keeps the join domain. Null without a domain.
+       * a bare name keeps the join domain; a UPN (`joiner@corp.example`) has no domain, since UnattendedJoin
+       * must then leave `<Domain>` out. Null without a domain.
        */
-      joinAccount: { domain: string; username: string } | null;
+      joinAccount: { domain: string | null; username: string } | null;
     };
     linux: {
       username: string;
@@ -70,16 +78,23 @@ export interface RenderContext extends RenderUrls {
       keyboard: string;
       timezone: string;
       storageLayout: 'lvm' | 'direct';
+      /** LINUX_SERIAL_CONSOLE, e.g. `ttyS1,115200n8`. */
+      serialConsole: string;
     };
   };
   /** The resolved hardware profile's data (GET /api/v1/profiles/:name). */
   profile: Pick<ProfileData, 'name' | 'windowsDrivers' | 'kernelArgs' | 'serialConsole'>;
+  /** The disk rule in force: the deployment's, else the image's, else `smallest:20`. */
+  disk: DiskRuleContext;
   /**
    * Windows drivers for the resolved profile (docs/windows.md "Drivers"), all under
    * `${filesUrl}/windows/<image id>/drivers/`. Empty for Linux and for hyperv-gen2 (inbox drivers).
    */
   drivers: {
-    /** windowsDrivers `kvm`: the VirtIO storage and network driver files wimboot injects into WinPE's System32. */
+    /**
+     * kvm: the VirtIO storage and network driver files wimboot injects into WinPE's System32: each INF
+     * and every file it names (core/images/inf-files.ts).
+     */
     winpeFiles: { name: string; url: string }[];
     /** The `.inf` names among `winpeFiles`: drvload'ed in WinPE, added to the installed image with DISM. */
     infs: string[];
@@ -164,6 +179,7 @@ export function buildRenderContext(args: {
       id: d.id,
       mac: d.mac,
       macHyphen: d.mac.replace(/:/g, '-'),
+      bootif: `01-${d.mac.replace(/:/g, '-')}`,
       hostname: d.hostname,
       os: d.os,
       edition: d.edition,
@@ -189,6 +205,7 @@ export function buildRenderContext(args: {
         domainOu: config.WINDOWS_DOMAIN_OU ?? null,
         joinUser,
         agentUrl,
+        agentArgs: config.WINDOWS_AGENT_ARGS ?? '',
         agentKind: !agentUrl
           ? null
           : agentPath.endsWith('.msi')
@@ -201,7 +218,9 @@ export function buildRenderContext(args: {
             ? null
             : slash > 0
               ? { domain: joinUser.slice(0, slash), username: joinUser.slice(slash + 1) }
-              : { domain, username: joinUser },
+              : joinUser.includes('@')
+                ? { domain: null, username: joinUser }
+                : { domain, username: joinUser },
       },
       linux: {
         username: config.LINUX_USERNAME,
@@ -212,14 +231,16 @@ export function buildRenderContext(args: {
         keyboard: config.LINUX_KEYBOARD,
         timezone: config.LINUX_TIMEZONE,
         storageLayout: config.LINUX_STORAGE_LAYOUT,
+        serialConsole: config.LINUX_SERIAL_CONSOLE,
       },
     },
+    disk: diskRuleContext(d.disk, image.disk),
     drivers: {
+      // Every file each INF names (netkvm.inf also copies netkvmp.exe): drvload fails on a missing one.
       winpeFiles: virtio.flatMap((driver) =>
-        ['inf', 'sys', 'cat'].map((ext) => ({
-          name: `${driver}.${ext}`,
-          url: `${driverBase}/kvm/${driver}.${ext}`,
-        })),
+        driverPackageFiles(join(config.ARTIFACTS_DIR, 'windows', image.id, 'drivers', 'kvm'), driver).map(
+          (name) => ({ name, url: `${driverBase}/kvm/${name}` }),
+        ),
       ),
       infs: virtio.map((driver) => `${driver}.inf`),
       model: packModel,

@@ -82,7 +82,7 @@ describe('boot-loop guard', () => {
     expect(await get(id)).toMatchObject({ status: 'booting', installServes: 3 });
     const fourth = await script(mac);
     expect(fourth).toContain(`deployment ${id} is failed, booting from the local disk`);
-    expect(fourth).toMatch(/\nexit\n$/);
+    expect(fourth).toMatch(/\nexit 1\n$/);
     expect(await get(id)).toMatchObject({
       status: 'failed',
       stage: 'boot_loop',

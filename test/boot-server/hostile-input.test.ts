@@ -145,7 +145,9 @@ describe('templates rendered with hostile values fail or escape', () => {
   });
 
   it.each(REFUSED_BY_IPXE_ESCAPER)('local-boot script with MAC %j is refused', (mac) => {
-    expect(() => renderLocalBootScript(templates, { mac, deployment: null })).toThrow(TemplateError);
+    expect(() =>
+      renderLocalBootScript(templates, { mac, deployment: null, bootUrl: 'http://192.0.2.10:8080' }),
+    ).toThrow(TemplateError);
   });
 
   it.each(HOSTILE)('a requester named %j is shown as one inert word', (name) => {

@@ -47,15 +47,25 @@ const cases: Record<string, () => string> = {
       pollSeconds: 30,
     }),
   'local-no-deployment-bios': () =>
-    renderLocalBootScript(templates, { mac: '52:54:00:12:34:56', platform: 'pcbios', deployment: null }),
+    renderLocalBootScript(templates, {
+      mac: '52:54:00:12:34:56',
+      platform: 'pcbios',
+      deployment: null,
+      bootUrl: config.publicBootUrl,
+    }),
   'local-installing-uefi': () =>
     renderLocalBootScript(templates, {
       mac: '52:54:00:12:34:56',
       platform: 'efi',
       deployment: fakeDeployment({ status: 'installing' }),
+      bootUrl: config.publicBootUrl,
     }),
   'local-unknown-firmware': () =>
-    renderLocalBootScript(templates, { mac: '52:54:00:12:34:56', deployment: null }),
+    renderLocalBootScript(templates, {
+      mac: '52:54:00:12:34:56',
+      deployment: null,
+      bootUrl: config.publicBootUrl,
+    }),
   'install-linux-bios': () =>
     renderInstallScript(templates, {
       config,

@@ -37,17 +37,23 @@ describe('GET /ipxe/:mac', () => {
     expect(res.status).toBe(200);
     expect(res.type).toMatch(/^text\/plain/);
     expect(res.text.split('\n')[0]).toBe('#!ipxe');
-    expect(res.text).toContain('sanboot --no-describe --drive 0x80 || exit');
+    expect(res.text).toContain('goto pcbios\n');
+    expect(res.text).toContain('sanboot --no-describe --drive 0x80 ||\nexit 1\n');
     expect(res.text).not.toMatch(/\/cb\/|\/d\//);
     expect(await counterValue(t.registry, 'octofleet_ipxe_renders_total', { outcome: 'local' })).toBe(
       before + 1,
     );
   });
 
-  it('boots UEFI machines locally with exit', async () => {
+  it('boots UEFI machines locally through the local-boot GRUB, with a failing exit as the fallback', async () => {
     const res = await script('52-54-00-aa-aa-ab', 'platform=efi');
-    expect(res.text).toMatch(/\nexit\n$/);
-    expect(res.text).not.toContain('sanboot');
+    expect(res.text).toContain('goto efi\n');
+    expect(res.text).toContain(':efi\n# UEFI: a bare `exit`');
+    expect(res.text).toMatch(
+      /\nchain --autofree http:\/\/10\.0\.2\.2:8080\/local-boot\/bootx64\.efi \|\|\n.*\nexit 1\n/s,
+    );
+    // A bare `exit` (success) would stop some firmwares at their boot menu.
+    expect(res.text).not.toMatch(/^exit$/m);
   });
 
   it.each([
@@ -155,7 +161,7 @@ describe('GET /ipxe/:mac', () => {
     const mac = freshMac();
     const d = await request(mac);
     await t.core.deployments.reject(d.id, bob, approver, 'not today');
-    expect((await script(mac, 'platform=efi')).text).toMatch(/nothing to install for .*\nexit\n/s);
+    expect((await script(mac, 'platform=efi')).text).toMatch(/nothing to install for .*\ngoto efi\n/s);
   });
 
   it('keeps hostile SMBIOS strings out of the database and the script', async () => {

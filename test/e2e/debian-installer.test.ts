@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,13 +27,23 @@ describe.skipIf(skipReason)('the real Debian 12 installer, PXE-booted from the b
     await mkdir(join(artifacts, 'debian/12'), { recursive: true });
     await symlink(installer.kernel, join(artifacts, 'debian/12/linux'));
     await symlink(installer.initrd, join(artifacts, 'debian/12/initrd.gz'));
+    // The catalog loads Debian's non-free firmware archive as a second initrd. A small archive of the
+    // same format (gzip'd newc cpio) stands in for it: the kernel must unpack it over the installer's.
+    await mkdir(join(artifacts, 'firmware/lib/firmware'), { recursive: true });
+    await writeFile(join(artifacts, 'firmware/lib/firmware/octofleet-test.txt'), 'stand-in firmware\n');
+    execFileSync('sh', [
+      '-c',
+      'cd "$0" && find . | cpio -o -H newc -R 0:0 --quiet | gzip > "$1"',
+      join(artifacts, 'firmware'),
+      join(artifacts, 'debian/12/firmware.cpio.gz'),
+    ]);
     const port = await freePort();
     t = await startTestBootServer({
       BOOT_PORT: String(port),
       PUBLIC_BOOT_URL: `http://${GUEST_HOST}:${port}`,
       ARTIFACTS_DIR: artifacts,
     });
-    for (const file of ['linux', 'initrd.gz']) {
+    for (const file of ['linux', 'initrd.gz', 'firmware.cpio.gz']) {
       const res = await fetch(`${t.boot}/files/debian/12/${file}`, { method: 'HEAD' });
       if (res.status !== 200) throw new Error(`/files/debian/12/${file} answers ${res.status}`);
     }
@@ -95,6 +106,9 @@ describe.skipIf(skipReason)('the real Debian 12 installer, PXE-booted from the b
       t.logs.some((l) => l.method === 'GET' && l.status === 200 && path.test(String(l.path)));
     expect(served(/^\/files\/debian\/12\/linux$/), 'kernel served from ARTIFACTS_DIR').toBe(true);
     expect(served(/^\/files\/debian\/12\/initrd\.gz$/), 'initrd served from ARTIFACTS_DIR').toBe(true);
+    expect(served(/^\/files\/debian\/12\/firmware\.cpio\.gz$/), 'firmware initrd served').toBe(true);
+    // Pinned to the booting NIC, and console= after --- (for the installed system) did not stop d-i.
+    expect(vm.console()).toMatch(/interface=52:54:00:d1:12:01 BOOTIF=01-52-54-00-d1-12-01/);
     expect(served(/^\/d\/\[token\]\/preseed\.cfg$/), 'the installer fetched our preseed.cfg').toBe(true);
     expect(vm.console()).toMatch(/hostname=deb-e2e/);
 

@@ -30,6 +30,11 @@ describe('loadConfig', () => {
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is required/],
     [{ SLACK_BOT_TOKEN: 'abc' }, /SLACK_BOT_TOKEN must start with xoxb-/],
     [{ WINDOWS_DOMAIN: 'corp.example' }, /WINDOWS_JOIN_USER and WINDOWS_JOIN_PASSWORD are required/],
+    [
+      { WINDOWS_AGENT_URL: 'http://10.0.0.5/agent-setup.exe' },
+      /WINDOWS_AGENT_ARGS is required for an \.exe agent/,
+    ],
+    [{ LINUX_SERIAL_CONSOLE: 'ttyUSB0' }, /LINUX_SERIAL_CONSOLE must look like ttyS1/],
     [{ DISCORD_CHANNEL_ID: '42' }, /DISCORD_CHANNEL_ID must be a Discord snowflake/],
     [{ WINDOWS_ADMIN_PASSWORD: 'alllowercase' }, /WINDOWS_ADMIN_PASSWORD must meet Windows complexity/],
     [

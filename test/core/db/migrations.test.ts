@@ -37,6 +37,13 @@ describe('migrations', () => {
           'template_version',
         ]),
       );
+      const diskColumns = await orm.em
+        .fork()
+        .getConnection()
+        .execute<{ table_name: string }[]>(
+          `select table_name from information_schema.columns where column_name = 'disk' order by table_name`,
+        );
+      expect(diskColumns.map((c) => c.table_name)).toEqual(['deployment', 'machine', 'os_image']);
       await migrator.down({ to: 0 });
       const after = await orm.em
         .fork()

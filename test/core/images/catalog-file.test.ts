@@ -23,6 +23,19 @@ describe('catalog file', () => {
     expect(Object.keys(ws2025.editions ?? {})).toEqual(expect.arrayContaining(['standard', 'datacenter']));
   });
 
+  it('boots Linux installers on the PXE NIC, with console= after --- and Debian firmware as a second initrd', async () => {
+    const images = await loadCatalogFile('templates/catalog.yaml');
+    const debian = images.find((i) => i.id === 'debian12')!;
+    expect(debian.boot).toMatchObject({ initrd: ['debian/12/initrd.gz', 'debian/12/firmware.cpio.gz'] });
+    for (const image of images.filter((i) => i.family === 'linux')) {
+      const cmdline = (image.boot as { cmdline: string }).cmdline;
+      expect(cmdline, image.id).toContain('BOOTIF={{ipxe deployment.bootif}}');
+      expect(cmdline, image.id).toMatch(
+        / --- console=tty0 console=\{\{ipxe settings\.linux\.serialConsole\}\}$/,
+      );
+    }
+  });
+
   it('parses a minimal linux image', () => {
     expect(parseCatalog(linux())[0]).toMatchObject({ id: 'tiny', templates: null, editions: null });
   });

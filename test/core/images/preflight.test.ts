@@ -70,7 +70,7 @@ describe('preflight of deployment requests', () => {
     ).rejects.toMatchObject({
       code: 'deploy:image-not-ready',
       message: expect.stringMatching(
-        /^debian12 cannot boot: missing in ARTIFACTS_DIR \(\S+\): kernel debian\/12\/linux, initrd debian\/12\/initrd\.gz\./,
+        /^debian12 cannot boot: missing in ARTIFACTS_DIR \(\S+\): kernel debian\/12\/linux, initrd debian\/12\/initrd\.gz, initrd debian\/12\/firmware\.cpio\.gz\./,
       ),
     });
     expect(await count()).toBe(1);

@@ -22,6 +22,12 @@ describe('escapers', () => {
     else expect(ipxeValue(value)).toBe(value);
   });
 
+  it('ipxe lets a whole --- through (the installed-system marker on kernel lines), and nothing like it', () => {
+    expect(ipxeValue('---')).toBe('---');
+    for (const value of ['--', '----', '---x', '-'])
+      expect(() => ipxeValue(value)).toThrow(/not safe for an iPXE script/);
+  });
+
   it.each(['#comment', '--name=x', '&&'])(
     'ipxe refuses %j, which would act as a comment, option or chain',
     (value) => {

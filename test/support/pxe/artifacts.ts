@@ -11,22 +11,23 @@ export interface KernelAndInitrd {
 }
 
 /** Bump when the build recipe changes in a way the init script's hash does not capture. */
-const TINY_LINUX_RECIPE = 1;
-const NIC_MODULE = 'e1000';
+const TINY_LINUX_RECIPE = 2;
+/** The NIC, and virtio-blk for the disk selector test's disks. */
+const MODULES = ['e1000', 'virtio_pci', 'virtio_blk'];
 const DI_PACKAGE = 'debian-installer-12-netboot-amd64';
 const DI_IMAGES = 'usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64';
 
 /**
  * Builds (once; cached under `.cache/pxe/`) a ~9 MB Linux that PXE-boots in QEMU and acts like an
  * installer: Debian's current amd64 kernel, the e1000 module and busybox-static in a gzip'd newc
- * initrd whose /init posts `status=installing`, `configuring`, `done` (form bodies with a `message`)
+ * initrd (plus virtio-blk, for disks) whose /init posts `status=installing`, `configuring`, `done` (form bodies with a `message`)
  * to the `cb=<url>` kernel argument, then powers off. Boot it with
  * `kernel <url>/vmlinuz console=ttyS0 cb=<callback url> initrd=initrd.gz` + `initrd <url>/initrd.gz`.
  * Needs `apt-get`, `dpkg-deb`, `cpio` and `gzip` and access to a Debian mirror on the first call.
  */
 export async function ensureTinyLinux(): Promise<KernelAndInitrd> {
   const key = createHash('sha256')
-    .update(`${TINY_LINUX_RECIPE}\n${tinyLinuxInit([`${NIC_MODULE}.ko`])}\n${UDHCPC_SCRIPT}`)
+    .update(`${TINY_LINUX_RECIPE}\n${tinyLinuxInit(MODULES.map((m) => `${m}.ko`))}\n${UDHCPC_SCRIPT}`)
     .digest('hex')
     .slice(0, 12);
   const dir = await cachedBuild(`tinylinux-${key}`, ['vmlinuz', 'initrd.gz'], async ({ outDir, workDir }) => {
@@ -46,7 +47,11 @@ export async function ensureTinyLinux(): Promise<KernelAndInitrd> {
     }
     await copyFile(join(busyboxTree, 'bin/busybox'), join(root, 'bin/busybox'));
     await symlink('busybox', join(root, 'bin/sh'));
-    const modules = await moduleWithDependencies(kernelTree, NIC_MODULE);
+    const modules: string[] = [];
+    for (const name of MODULES) {
+      for (const ko of await moduleWithDependencies(kernelTree, name))
+        if (!modules.includes(ko)) modules.push(ko);
+    }
     for (const ko of modules) await copyFile(ko, join(root, 'lib/modules', basename(ko)));
     await writeFile(join(root, 'init'), tinyLinuxInit(modules.map((ko) => basename(ko))), { mode: 0o755 });
     await writeFile(join(root, 'etc/udhcpc.script'), UDHCPC_SCRIPT, { mode: 0o755 });

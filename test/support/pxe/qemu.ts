@@ -38,6 +38,11 @@ export interface BootQemuOptions {
   failOn?: RegExp;
   /** Called with every complete console line, ANSI escapes and `\r` removed. */
   onConsoleLine?: (line: string) => void;
+  /**
+   * MACs of e1000 NICs placed before the booting one (lower PCI slots, found first, no boot index), each
+   * on its own user network: a server that PXE-boots from its second port. @defaultValue none
+   */
+  leadingNics?: string[];
   /** Appended to the QEMU command line. */
   extraArgs?: string[];
   /**
@@ -127,6 +132,10 @@ export async function bootQemu(options: BootQemuOptions): Promise<QemuVm> {
       ]
     : [
         ...(firmware === 'efi' ? ['-bios', OVMF] : []),
+        ...(options.leadingNics ?? []).flatMap((other, i) => [
+          ...['-netdev', `user,id=lead${i}`],
+          ...['-device', `e1000,netdev=lead${i},mac=${other}`],
+        ]),
         ...['-netdev', `user,id=n0,tftp=${qemuOpt(tftpDir)},bootfile=boot.ipxe`],
         // OVMF ignores -boot n: bootindex on the NIC is what makes it boot from the network.
         ...['-device', `e1000,netdev=n0,mac=${mac},bootindex=1`, '-boot', 'order=n,reboot-timeout=0'],

@@ -54,6 +54,22 @@ done
 [ -n "$cb" ] || { say "ERROR: no cb=<url> on the kernel command line"; finish; }
 say "callback url $cb"
 
+# disksel=<url>: run the disk selector the Linux templates use (templates/partials/linux/disk-select.hbs)
+# as an installer would, and stop, like the installer, when it refuses.
+disksel=
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in disksel=*) disksel="\${arg#disksel=}" ;; esac
+done
+if [ -n "$disksel" ]; then
+  wget -q -O /tmp/disk-select.sh "$disksel" || { say "ERROR: could not fetch $disksel"; finish; }
+  if disk=$(sh /tmp/disk-select.sh); then
+    say "disk selected $disk"
+  else
+    say "disk selection refused"
+    finish
+  fi
+fi
+
 post() {
   n=1
   while [ $n -le 5 ]; do

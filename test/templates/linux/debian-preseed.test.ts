@@ -55,7 +55,12 @@ describe('debian12 preseed.cfg', () => {
     );
     expect(value(text, 'partman-auto/method')).toBe(method);
     expect(value(text, 'partman/confirm_nooverwrite')).toBe('true');
-    expect(value(text, 'partman/early_command')).toContain('list-devices disk');
+    // The disk comes from the disk selector, never from "the first disk".
+    const early = value(text, 'partman/early_command');
+    expect(early).not.toContain('list-devices disk');
+    expect(early).toContain(
+      'disk=$(sh /tmp/octofleet-disk-select.sh) && debconf-set partman-auto/disk "$disk" && debconf-set grub-installer/bootdev "$disk"',
+    );
   });
 });
 

@@ -21,8 +21,8 @@ const KEYS = [
   'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 ops-team',
 ].join('\n');
 
-const UBUNTU = ['user-data', 'meta-data', 'vendor-data'];
-const DEBIAN = ['preseed.cfg', 'late-command.sh'];
+const UBUNTU = ['user-data', 'meta-data', 'vendor-data', 'disk-select.sh'];
+const DEBIAN = ['preseed.cfg', 'late-command.sh', 'disk-select.sh'];
 
 const CASES: { name: string; linux: LinuxCase; artifacts: string[] }[] = [
   {
@@ -60,6 +60,16 @@ const CASES: { name: string; linux: LinuxCase; artifacts: string[] }[] = [
       env: { LINUX_STORAGE_LAYOUT: 'direct', LINUX_USERNAME: 'ops' },
     },
     artifacts: DEBIAN,
+  },
+  {
+    name: 'debian12-serial-disk-ttys1',
+    linux: { os: 'debian12', disk: 'serial:S3Z9NB0K123456', env: { LINUX_SERIAL_CONSOLE: 'ttyS1,115200n8' } },
+    artifacts: DEBIAN,
+  },
+  {
+    name: 'ubuntu2404-size-disk',
+    linux: { os: 'ubuntu2404', disk: 'size:200-1000' },
+    artifacts: UBUNTU,
   },
 ];
 

@@ -36,6 +36,8 @@ export interface LinuxCase {
   mac?: string;
   id?: number;
   password?: string;
+  /** The deployment's disk rule. @defaultValue none (the default, smallest:20) */
+  disk?: string;
 }
 
 /**
@@ -58,6 +60,7 @@ export function linuxContext(c: LinuxCase): RenderContext {
     hostname: c.hostname ?? 'web-01',
     profile: 'auto',
     resolvedProfile: 'kvm',
+    disk: c.disk ?? null,
     requestedBy: { platform: 'shell', id: 'alice', name: 'alice' },
     boot: { platform: 'pcbios', arch: 'i386', manufacturer: 'QEMU', product: 'Standard PC' },
   } as unknown as Deployment;

@@ -24,7 +24,7 @@ interface Autoinstall {
   reporting: Record<string, { type: string; endpoint: string }>;
   identity: { hostname: string; username: string; password: string };
   ssh: { 'install-server': boolean; 'allow-pw': boolean; 'authorized-keys': string[] };
-  storage: { layout: { name: string } };
+  storage: { layout: { name: string; match: { path: string } } };
   locale: string;
   keyboard: { layout: string };
   timezone: string;
@@ -50,7 +50,10 @@ describe.each(['ubuntu2404', 'ubuntu2204'] as const)('%s user-data', (os) => {
     expect(validate(autoinstall), ajv.errorsText(validate.errors)).toBe(true);
     expect(validateStrict(autoinstall), ajv.errorsText(validateStrict.errors)).toBe(true);
     expect(autoinstall.version).toBe(1);
-    expect(autoinstall.storage).toEqual({ layout: { name: layout } });
+    // The placeholder matches no disk until the early command puts the selected disk in its place.
+    expect(autoinstall.storage).toEqual({
+      layout: { name: layout, match: { path: '/dev/octofleet-disk-not-selected' } },
+    });
   });
 
   it('carries the settings, and the password only as a SHA-512 crypt hash', () => {
@@ -165,7 +168,11 @@ describe('ubuntu progress commands', () => {
   }
 
   it('early-commands report early_command', async () => {
-    expect(autoinstall['early-commands']).toHaveLength(1);
+    expect(autoinstall['early-commands']).toHaveLength(2);
+    expect(autoinstall['early-commands'][1]!.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(autoinstall['early-commands'][1]![2]).toContain(
+      'sed -i "s|/dev/octofleet-disk-not-selected|$disk|" /autoinstall.yaml',
+    );
     expect(await post(autoinstall['early-commands'][0]!)).toEqual({
       status: 'early_command',
       progress: '5',

@@ -135,9 +135,10 @@ describe('autounattend.xml', () => {
     expect(text(doc, `${JOIN}/u:Identification/u:Credentials/u:Password`)).toBe(JOIN_PASSWORD);
   });
 
-  it('keeps a UPN join account whole and leaves the OU out when none is configured', () => {
+  it('keeps a UPN join account whole without <Domain>, and leaves the OU out when none is configured', () => {
     const doc = parseXml(render({ ...ws2025, settings: 'upn-ps1' }));
-    expect(text(doc, `${JOIN}/u:Identification/u:Credentials/u:Domain`)).toBe('corp.example.com');
+    // A UPN names its domain; UnattendedJoin fails the join when <Domain> is given as well.
+    expect(texts(doc, `${JOIN}/u:Identification/u:Credentials/u:Domain`)).toEqual([]);
     expect(text(doc, `${JOIN}/u:Identification/u:Credentials/u:Username`)).toBe('svc-join@corp.example.com');
     expect(texts(doc, `${JOIN}//u:MachineObjectOU`)).toEqual([]);
   });

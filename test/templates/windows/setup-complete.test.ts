@@ -68,6 +68,17 @@ describe('SetupComplete.cmd', () => {
     expect(notJoined.indexOf(':delete_answer_file')).toBeLessThan(notJoined.indexOf(':report failed'));
   });
 
+  it('says when KB5020276 refused to re-use an existing computer account, and how to fix it', () => {
+    const script = render('joined');
+    const notJoined = block(script, 'not_joined');
+    expect(notJoined).toContain(
+      'findstr /i /c:"re-use blocked" /c:"0xaac" "%SystemRoot%\\debug\\NetSetup.LOG" >NUL 2>&1 && goto reuse_blocked',
+    );
+    const reuse = block(script, 'reuse_blocked');
+    expect(reuse).toContain('a computer account SRV-WIN01 already exists and KB5020276 blocks re-using it');
+    expect(reuse).toContain('Delete the computer object');
+  });
+
   it('deletes the answer file on every failure before reporting it', () => {
     const fail = block(render('joined'), 'fail');
     expect(fail).toContain(
@@ -89,18 +100,19 @@ describe('SetupComplete.cmd', () => {
       'progress',
       'agent_installed',
       'done',
-      'failed',
-      'failed',
+      'failed', // not joined
+      'failed', // not joined: KB5020276 refused to re-use the computer account
+      'failed', // :fail
     ]);
   });
 
-  it('runs a PowerShell agent installer with -File, and an .exe as it is', () => {
+  it('runs a PowerShell agent installer with -File, and an .exe with its silent switch', () => {
     expect(render('upn-ps1')).toContain(
       'powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File "%AGENT%"',
     );
     const exe = render('agent-exe');
     expect(exe).toContain('set "AGENT=%SystemRoot%\\Temp\\octofleet-agent.exe"');
-    expect(exe).toContain('start "" /wait "%AGENT%"\r\nif errorlevel 1 goto fail');
+    expect(exe).toContain('start "" /wait "%AGENT%" /S /norestart\r\nif errorlevel 1 goto fail');
     expect(exe).not.toContain('PartOfDomain');
   });
 

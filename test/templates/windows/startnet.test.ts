@@ -9,7 +9,7 @@ const lines = (script: string) => script.split('\r\n');
 /** Stages in the order the script reports them (`call :report <stage> …`). */
 const stages = (script: string) => [...script.matchAll(/^call :report (\w+) /gm)].map((m) => m[1]);
 /** The commands that change the machine, each of which must stop the script when it fails. */
-const CHECKED = /^(wpeinit|drvload|diskpart|dism|bcdboot|mkdir "%WORK%)/;
+const CHECKED = /^(wpeinit|diskpart|dism|bcdboot|mkdir "%WORK%)/;
 
 describe('startnet.cmd', () => {
   let images: Map<string, OsImage>;
@@ -27,13 +27,16 @@ describe('startnet.cmd', () => {
     const reported = stages(render(ws2025));
     expect(reported).toEqual([
       'winpe_started',
+      'disk_selected',
       'disk_prepared',
       'image_downloading',
       'progress',
       'image_applied',
       'drivers_added',
       'rebooting',
-      'failed',
+      'failed', // evaluation media with a KMS client key
+      'failed', // disk rule matched no disk or several
+      'failed', // :fail
     ]);
     for (const stage of reported) expect(Object.keys(STAGES)).toContain(stage);
   });
@@ -65,33 +68,50 @@ describe('startnet.cmd', () => {
 
   it('waits for the boot server with a bounded loop before the first report', () => {
     const script = render(ws2025);
-    expect(script).toContain('curl.exe -s -o NUL -m 10 "http://10.0.2.2:8080/healthz" && goto server_up');
+    // -f: a proxy's 502 while the boot server is down must not count as up.
+    expect(script).toContain('curl.exe -f -s -o NUL -m 10 "http://10.0.2.2:8080/healthz" && goto server_up');
     expect(script).toContain('if %TRIES% geq 60 goto fail');
     expect(script.indexOf(':server_up')).toBeLessThan(script.indexOf('call :report winpe_started'));
   });
 
-  it('partitions GPT with EFI, MSR and Windows partitions and writes UEFI boot files on UEFI', () => {
-    const script = render(ws2025);
-    for (const step of [
-      'convert gpt',
-      'create partition efi size=260',
-      'format quick fs=fat32 label=System',
-      'create partition msr size=16',
-      'assign letter=W',
-    ]) {
-      expect(script).toContain(`  echo ${step}\r\n`);
+  it('reads the firmware from PEFirmwareType, whatever iPXE reported, and partitions and writes boot files for it', () => {
+    for (const platform of ['efi', 'pcbios'] as const) {
+      const script = render({ ...ws2025, profile: 'kvm', platform });
+      expect(script).toContain(
+        'for /f "tokens=3" %%f in (\'reg query HKLM\\System\\CurrentControlSet\\Control /v PEFirmwareType 2^>NUL ^| find "PEFirmwareType"\') do if "%%f"=="0x1" set "FIRMWARE=BIOS"',
+      );
+      const uefi = ['convert gpt', 'create partition efi size=260', 'format quick fs=fat32 label=System'];
+      const bios = ['convert mbr', 'create partition primary size=500', 'active'];
+      for (const step of [...uefi, 'create partition msr size=16'])
+        expect(script).toContain(`    echo ${step}\r\n`);
+      for (const step of bios) expect(script).toContain(`    echo ${step}\r\n`);
+      expect(script).toContain('  if "%FIRMWARE%"=="BIOS" (\r\n    echo convert mbr');
+      expect(script).toContain('  echo select disk %DISK%\r\n  echo clean\r\n');
+      // UEFI: the Windows Boot Manager goes last, so the network stays first for a later redeploy.
+      expect(script).toContain(
+        'set "BCDBOOT_FIRMWARE=/f UEFI /addlast"\r\nif "%FIRMWARE%"=="BIOS" set "BCDBOOT_FIRMWARE=/f BIOS"',
+      );
+      expect(lines(script)).toContain(
+        'bcdboot W:\\Windows /s S: %BCDBOOT_FIRMWARE% >>"%LOG%" 2>&1 || goto fail',
+      );
     }
-    expect(script).not.toContain('convert mbr');
-    expect(lines(script)).toContain('bcdboot W:\\Windows /s S: /f UEFI >>"%LOG%" 2>&1 || goto fail');
   });
 
-  it('partitions MBR with an active system partition and writes BIOS boot files on BIOS', () => {
-    const script = render({ ...ws2025, profile: 'kvm', platform: 'pcbios' });
-    for (const step of ['convert mbr', 'create partition primary size=500', 'active', 'assign letter=W']) {
-      expect(script).toContain(`  echo ${step}\r\n`);
-    }
-    expect(script).not.toMatch(/convert gpt|partition efi|partition msr/);
-    expect(lines(script)).toContain('bcdboot W:\\Windows /s S: /f BIOS >>"%LOG%" 2>&1 || goto fail');
+  it('selects the disk by its rule before partitioning, and reports failed with the disks it saw otherwise', () => {
+    const script = render({ ...ws2025, disk: 'serial:S3Z9NB0K123456' });
+    expect(script).toContain('call :select_disk || goto disk_refused');
+    expect(script).toContain('if /i "%D_SERIAL%"=="S3Z9NB0K123456" set "HIT=1"');
+    expect(script).not.toMatch(/select disk 0/);
+    expect(script.indexOf('call :select_disk')).toBeLessThan(script.indexOf('diskpart /s'));
+    expect(script.indexOf('call :report winpe_started')).toBeLessThan(script.indexOf('call :select_disk'));
+    expect(script).toContain(
+      'call :report failed "WinPE: %DISK_WHY%; disks seen: %DISK_SEEN%. Set a disk rule that names one disk (disk:serial:...)"',
+    );
+    const smallest = render(ws2025);
+    expect(smallest).toContain('if %D_GB% lss 20 goto disk_matched');
+    expect(smallest).toContain(
+      'set "DISK_WHY=%DISK_COUNT% disks match disk rule smallest:20 (disks%DISK_LIST%), refusing to guess"',
+    );
   });
 
   it('downloads install.wim over HTTP with retries and resume, then applies the edition by image name', () => {
@@ -108,12 +128,20 @@ describe('startnet.cmd', () => {
   it('loads the VirtIO drivers in WinPE and adds them to the installed image on kvm', () => {
     const script = lines(render({ ...ws2025, profile: 'kvm' }));
     for (const inf of ['viostor.inf', 'vioscsi.inf', 'netkvm.inf']) {
-      expect(script).toContain(`drvload X:\\Windows\\System32\\${inf} >>"%LOG%" 2>&1 || goto fail`);
+      // A failed drvload is remembered, and reported once the network is up (it may be the NIC's driver).
       expect(script).toContain(
-        `dism /Image:W:\\ /Add-Driver /Driver:X:\\Windows\\System32\\${inf} >>"%LOG%" 2>&1 || goto fail`,
+        `drvload X:\\Windows\\System32\\${inf} >>"%LOG%" 2>&1 || set "DRIVER_ERRORS=%DRIVER_ERRORS% ${inf}"`,
+      );
+      expect(script).toContain(
+        `dism /Image:W:\\ /Add-Driver /Driver:X:\\Windows\\System32\\${inf} %DISM_SCRATCH% /LogPath:%WORK%\\dism-drivers.log >>"%LOG%" 2>&1 || goto fail`,
       );
     }
     expect(script.findIndex((l) => l.startsWith('drvload'))).toBeLessThan(script.indexOf(':wait_server'));
+    expect(script.indexOf('if defined DRIVER_ERRORS (')).toBeGreaterThan(
+      script.indexOf('call :report winpe_started'),
+    );
+    // DISM's scratch space is on the target disk, not on the 512 MB RAM disk X:.
+    expect(script).toContain('set "DISM_SCRATCH=/ScratchDir:%WORK%\\scratch"');
   });
 
   it('adds the per-model driver pack on bare metal, and goes on without one when there is none', () => {
@@ -145,6 +173,6 @@ describe('startnet.cmd', () => {
     expect(script).toContain(
       '-o W:\\Windows\\Setup\\Scripts\\SetupComplete.cmd "%ART%/SetupComplete.cmd" >>"%LOG%" 2>&1 || goto fail',
     );
-    expect(script.indexOf('SetupComplete.cmd "')).toBeLessThan(script.indexOf('bcdboot'));
+    expect(script.indexOf('SetupComplete.cmd "')).toBeLessThan(script.indexOf('bcdboot W:'));
   });
 });

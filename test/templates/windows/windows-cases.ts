@@ -15,7 +15,15 @@ const MACHINES: [ResolvedProfile, 'efi' | 'pcbios'][] = [
 ];
 
 const name = (c: MachineCase) =>
-  [c.os, c.edition, c.profile, c.platform, c.settings, c.product === null ? 'no-product' : undefined]
+  [
+    c.os,
+    c.edition,
+    c.profile,
+    c.platform,
+    c.settings,
+    c.product === null ? 'no-product' : undefined,
+    c.disk?.replace(/[^a-z0-9]+/gi, '-'),
+  ]
     .filter(Boolean)
     .join('-');
 
@@ -35,6 +43,16 @@ export const CASES: NamedCase[] = (
     { os: 'ws2019', edition: 'datacenter', profile: 'kvm', platform: 'efi', settings: 'agent-exe' },
     { os: 'win11', edition: 'pro', profile: 'hyperv-gen2', platform: 'efi' },
     { os: 'win11', edition: 'enterprise', profile: 'kvm', platform: 'efi', settings: 'upn-ps1' },
+    // Disk rules (the default, smallest:20, is in every case above).
+    {
+      os: 'ws2025',
+      edition: 'standard',
+      profile: 'baremetal',
+      platform: 'efi',
+      disk: 'serial:S3Z9NB0K123456',
+    },
+    { os: 'ws2022', edition: 'standard', profile: 'baremetal', platform: 'efi', disk: 'model:PERC_H730' },
+    { os: 'ws2019', edition: 'standard', profile: 'baremetal', platform: 'efi', disk: 'size:200-1000' },
   ] satisfies MachineCase[]
 ).map((c: MachineCase) => ({ ...c, name: name(c) }));
 
@@ -45,7 +63,14 @@ export const CASES: NamedCase[] = (
 export const GOLDEN_KEY: Record<WindowsFile, (c: MachineCase) => string> = {
   'install-wimboot.ipxe': (c) => `${c.os}-${c.profile}`,
   'startnet.cmd': (c) =>
-    [c.os, c.edition, c.profile, c.platform, c.product === null ? 'no-product' : '']
+    [
+      c.os,
+      c.edition,
+      c.profile,
+      c.platform,
+      c.product === null ? 'no-product' : '',
+      c.disk?.replace(/[^a-z0-9]+/gi, '-') ?? '',
+    ]
       .filter(Boolean)
       .join('-'),
   'winpeshl.ini': () => 'winpeshl',

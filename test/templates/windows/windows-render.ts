@@ -36,7 +36,10 @@ export const SETTINGS = {
     WINDOWS_JOIN_PASSWORD: JOIN_PASSWORD,
     WINDOWS_AGENT_URL: 'https://agents.example.com/octofleet/install-agent.ps1',
   },
-  'agent-exe': { WINDOWS_AGENT_URL: 'http://10.0.2.2:8080/files/agent/octofleet-agent-setup.exe' },
+  'agent-exe': {
+    WINDOWS_AGENT_URL: 'http://10.0.2.2:8080/files/agent/octofleet-agent-setup.exe',
+    WINDOWS_AGENT_ARGS: '/S /norestart',
+  },
 } as const satisfies Record<string, Record<string, string>>;
 export type SettingsName = keyof typeof SETTINGS;
 
@@ -76,6 +79,8 @@ export interface MachineCase {
   /** SMBIOS product iPXE reported. @defaultValue 'PowerEdge R650' */
   product?: string | null;
   hostname?: string;
+  /** The deployment's disk rule. @defaultValue none (the default rule, smallest:20) */
+  disk?: string;
 }
 
 const MANUFACTURER: Record<ResolvedProfile, string> = {
@@ -101,6 +106,7 @@ export function fakeDeployment(c: MachineCase): Deployment {
     hostname: c.hostname ?? 'SRV-WIN01',
     profile: 'auto',
     resolvedProfile: c.profile,
+    disk: c.disk ?? null,
     status: 'booting',
     stage: 'booting',
     progress: null,

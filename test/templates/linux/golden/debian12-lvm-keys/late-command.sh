@@ -33,7 +33,9 @@ printf '%s\n' '# Octofleet: SSH keys only.' 'PasswordAuthentication no' 'KbdInte
   >"$root/etc/ssh/sshd_config.d/10-octofleet.conf"
 
 # First boot: a oneshot unit posts first_boot and done, then deletes the callback file, which is its
-# start condition, so it runs until both reports got through and never again after that.
+# start condition, so it runs until both reports got through and never again after that. It is ordered
+# after multi-user.target, so an unreachable boot server delays nothing (logins, services) while it
+# retries, and the retries are bounded (10 × 15 s): the next boot tries again.
 mkdir -p "$root/var/lib/octofleet" "$root/usr/local/sbin" "$root/etc/systemd/system/multi-user.target.wants"
 printf '%s\n' "$callback" >"$root/var/lib/octofleet/callback-url"
 chmod 0600 "$root/var/lib/octofleet/callback-url"
@@ -48,8 +50,8 @@ report() {
   tries=0
   until wget -q -O /dev/null --post-data "$1" "$callback"; do
     tries=$((tries + 1))
-    [ "$tries" -lt 30 ] || return 1
-    sleep 10
+    [ "$tries" -lt 10 ] || return 1
+    sleep 15
   done
 }
 report 'status=first_boot&progress=95&message=Debian+first+boot' || exit 1
@@ -62,15 +64,30 @@ cat >"$root/etc/systemd/system/octofleet-first-boot.service" <<'UNIT'
 [Unit]
 Description=Report the first boot to Octofleet
 Wants=network-online.target
-After=network-online.target
+After=network-online.target multi-user.target
 ConditionPathExists=/var/lib/octofleet/callback-url
 
 [Service]
 Type=oneshot
 ExecStart=/usr/local/sbin/octofleet-first-boot /var/lib/octofleet/callback-url
+TimeoutStartSec=15min
 
 [Install]
 WantedBy=multi-user.target
 UNIT
 ln -sf ../octofleet-first-boot.service \
   "$root/etc/systemd/system/multi-user.target.wants/octofleet-first-boot.service"
+
+# Boot order (docs/linux.md "Boot order"): grub-installer made the new `debian` entry the first UEFI boot
+# option. Put the entry this installation was network-booted from (BootCurrent) first again, as curtin's
+# reorder_uefi does for Ubuntu, so a later redeploy still PXE-boots: Octofleet's local-boot script then
+# chains straight to the disk. Best effort: a firmware that refuses leaves the disk first, and a redeploy
+# then needs the BMC's one-time PXE boot.
+if [ -d /sys/firmware/efi ] && command -v in-target >/dev/null 2>&1; then
+  in-target sh -c 'current=$(efibootmgr | sed -n "s/^BootCurrent: //p")
+    order=$(efibootmgr | sed -n "s/^BootOrder: //p")
+    [ -n "$current" ] && [ -n "$order" ] || exit 1
+    rest=$(printf "%s\n" "$order" | tr "," "\n" | grep -v -x "$current" | paste -s -d ",")
+    efibootmgr -q -o "$current${rest:+,$rest}"' ||
+    echo "late-command.sh: could not put the network boot entry first; redeploys need a one-time PXE boot" >&2
+fi

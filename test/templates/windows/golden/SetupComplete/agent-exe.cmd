@@ -10,7 +10,8 @@ call :report progress "Installing the agent from http://10.0.2.2:8080/files/agen
 set "AGENT=%SystemRoot%\Temp\octofleet-agent.exe"
 curl.exe -f -s -S -L --retry 5 --retry-delay 10 --retry-connrefused -o "%AGENT%" "http://10.0.2.2:8080/files/agent/octofleet-agent-setup.exe" >>"%LOG%" 2>&1 || goto fail
 set "STEP=install the agent"
-start "" /wait "%AGENT%"
+rem WINDOWS_AGENT_ARGS is the installer's silent switch: without one it would wait for a click.
+start "" /wait "%AGENT%" /S /norestart
 if errorlevel 1 goto fail
 del /f /q "%AGENT%"
 call :report agent_installed "Agent installed" 98

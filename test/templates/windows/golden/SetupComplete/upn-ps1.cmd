@@ -25,7 +25,14 @@ exit /b 0
 
 :not_joined
 call :delete_answer_file
+rem Since KB5020276 (October 2022) a domain controller refuses to let another account take over an existing
+rem computer object: NetSetup.LOG says "Account re-use blocked by policy" (error 0xaac).
+findstr /i /c:"re-use blocked" /c:"0xaac" "%SystemRoot%\debug\NetSetup.LOG" >NUL 2>&1 && goto reuse_blocked
 call :report failed "Domain join to corp.example.com did not happen: the computer is not in a domain. See C:\Windows\debug\NetSetup.LOG"
+exit /b 1
+
+:reuse_blocked
+call :report failed "Domain join to corp.example.com refused: a computer account SRV-WIN01 already exists and KB5020276 blocks re-using it. Delete the computer object (or let the join account own it, or allow re-use by policy: Domain controller: Allow computer account re-use during domain join), then redeploy"
 exit /b 1
 
 :fail
