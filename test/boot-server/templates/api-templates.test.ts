@@ -142,9 +142,10 @@ describe('PUT checks the template before it is stored', () => {
 
   it('refuses an iPXE script with a command our builds lack, and user-data the autoinstall schema rejects', async () => {
     const ipxe = readFileSync('templates/ipxe/local-boot.ipxe.hbs', 'utf8').replace(
-      'exit\n',
-      'ping 10.0.0.1\nexit\n',
+      /^#!ipxe\n/,
+      '#!ipxe\nping 10.0.0.1\n',
     );
+    expect(ipxe).toContain('ping 10.0.0.1');
     const a = await put('ipxe/local-boot.ipxe', { content: ipxe });
     expect(a.status).toBe(422);
     expect((await a.json()).detail).toMatch(
