@@ -13,9 +13,9 @@ export interface RackPowerOnOptions {
   machines?: number;
   /** Seconds over which they power on. @defaultValue 30 */
   spreadSeconds?: number;
-  /** Arrival rates (machines/s) tried for the sizing figure, lowest first. @defaultValue [10, 25, 50, 100, 200] */
+  /** Arrival rates (machines/s) tried for the sizing figure, lowest first. @defaultValue [50, 100, 200] */
   sweepRates?: number[];
-  /** Seconds of arrivals per sweep step. @defaultValue 5 */
+  /** Seconds of arrivals per sweep step. @defaultValue 8 */
   sweepSeconds?: number;
   logDir: string;
   say(line: string): void;
@@ -41,8 +41,8 @@ const P99_TARGET_MS = 25;
 export async function runRackPowerOn(opts: RackPowerOnOptions): Promise<RackPowerOnResult> {
   const count = opts.machines ?? 1000;
   const spread = opts.spreadSeconds ?? 30;
-  const sweepRates = opts.sweepRates ?? [10, 25, 50, 100, 200];
-  const sweepSeconds = opts.sweepSeconds ?? 5;
+  const sweepRates = opts.sweepRates ?? [50, 100, 200];
+  const sweepSeconds = opts.sweepSeconds ?? 8;
   const installation = await createInstallation({
     WINDOWS_DOMAIN: 'lab.example',
     WINDOWS_JOIN_USER: 'LAB\\joiner',
@@ -70,8 +70,10 @@ export async function runRackPowerOn(opts: RackPowerOnOptions): Promise<RackPowe
     const mainResult = await runOpenLoop(installation.bootOrigin, main, count / spread);
     opts.say(`rack power-on: worst p99 ${mainResult.worstP99Ms} ms, ${mainResult.errors} errors`);
     const sweep: OpenLoopResult[] = [];
-    let sustainableRate = 0;
-    for (const rate of sweepRates) {
+    // The main run is the first step of the sweep; the others go faster from there.
+    const held = (r: OpenLoopResult) => r.worstP99Ms < P99_TARGET_MS && r.errors === 0;
+    let sustainableRate = held(mainResult) ? Math.round(mainResult.arrivalRate) : 0;
+    for (const rate of sustainableRate ? sweepRates.filter((r) => r > sustainableRate) : []) {
       const machines = take(rate * sweepSeconds);
       await approveDeployments(core, machines);
       const result = await runOpenLoop(installation.bootOrigin, machines, rate, rate);
@@ -79,7 +81,7 @@ export async function runRackPowerOn(opts: RackPowerOnOptions): Promise<RackPowe
       opts.say(
         `rack power-on: ${rate} machines/s → worst p99 ${result.worstP99Ms} ms, ${result.errors} errors`,
       );
-      if (result.worstP99Ms >= P99_TARGET_MS || result.errors) break;
+      if (!held(result)) break;
       sustainableRate = rate;
     }
     await app.stop();
