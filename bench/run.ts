@@ -140,12 +140,21 @@ function readmeBlock(r: typeof results): string {
   const m = r.machine as MachineInfo;
   const boot = r.bootStorm as (BootStormResult & { ranAt: string }) | undefined;
   const chat = r.chatFanout as { ranAt: string; quick: boolean; platforms: PlatformFanout[] } | undefined;
+  const rack = r.rackPowerOn as (RackPowerOnResult & { ranAt: string }) | undefined;
+  const files = r.artifacts as (ArtifactsResult & { ranAt: string }) | undefined;
+  const batches = r.batchFanout as
+    | { ranAt: string; shapes: Parameters<typeof batchFanoutMarkdown>[0] }
+    | undefined;
+  const ran = (what: string, at: string) => `${what} run ${at.slice(0, 16).replace('T', ' ')} UTC.`;
   return [
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.kernel}; Node ${m.node}, PostgreSQL ${m.postgres}, ` +
       `Redis ${m.redis}. Load generator, app, baseline, Postgres and Redis share these cores.`,
     ...(boot
       ? ['', `Boot storm run ${boot.ranAt.slice(0, 16).replace('T', ' ')} UTC.`, '', bootStormMarkdown(boot)]
       : []),
+    ...(rack ? ['', ran('Rack power-on', rack.ranAt), '', rackPowerOnMarkdown(rack)] : []),
+    ...(files ? ['', ran('Artifact delivery', files.ranAt), '', artifactsMarkdown(files)] : []),
+    ...(batches ? ['', ran('Batch fan-out', batches.ranAt), '', batchFanoutMarkdown(batches.shapes)] : []),
     ...(chat
       ? [
           '',
