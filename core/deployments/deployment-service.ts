@@ -13,9 +13,7 @@ import type { Mac } from '../mac.js';
 import { resolveDeployTarget } from '../machines/deploy-target.js';
 import { MachineRepository } from '../machines/machine-repository.js';
 import type { PowerStage } from '../power/power-stages.js';
-import { sha512Crypt } from '../render/sha512crypt.js';
 import type { SecretBox } from '../secrets/secret-box.js';
-import { newTokenNonce } from '../secrets/secret-box.js';
 import { type BootFailure, type BootFailureOutcome, recordBootFailure } from './boot-failures.js';
 import { decideDeployment, type Permission } from './decide.js';
 import type { Decision } from './decision.entity.js';
@@ -30,7 +28,7 @@ import {
   type MarkBootingInput,
   type MarkBootingResult,
 } from './mark-booting-batch.js';
-import { generatePassword } from './passwords.js';
+import { newDeploymentRow } from './new-deployment.js';
 import { type EventInput, type RecordedEvent, validateEvent } from './record-event.js';
 import { createRecordEventsBatch, type EventRow } from './record-events-batch.js';
 
@@ -161,35 +159,9 @@ export class DeploymentService {
     const image = await em.findOneOrFail(OsImage, { id: valid.os });
     await this.assertImageReady(image);
     const fixed = image.family === 'windows' ? this.opts.windowsAdminPassword : undefined;
-    const password = fixed ?? generatePassword();
     const now = this.now();
-    const deployment = em.create(Deployment, {
-      ...valid,
-      status: 'pending_approval',
-      requestedBy: actor,
-      tokenNonce: newTokenNonce(),
-      secrets: this.opts.secretBox.encrypt(
-        JSON.stringify({ password, passwordHash: sha512Crypt(password) } satisfies DeploymentSecrets),
-      ),
-      expiresAt: new Date(now.getTime() + this.opts.approvalTimeoutMinutes * MINUTE),
-      createdAt: now,
-      updatedAt: now,
-      lastEventAt: now,
-      resolvedProfile: null,
-      stage: 'requested',
-      progress: null,
-      failureReason: null,
-      boot: null,
-      templates: null,
-      approvedAt: null,
-      bootingAt: null,
-      installingAt: null,
-      configuringAt: null,
-      finishedAt: null,
-      installServes: 0,
-      bootReport: null,
-      secureBoot: valid.secureBoot ?? null,
-    });
+    const { row, password } = newDeploymentRow(valid, actor, now, this.opts, fixed);
+    const deployment = em.create(Deployment, row);
     try {
       await em.transactional(async (tem) => {
         await tem.persistAndFlush(deployment);

@@ -46,6 +46,7 @@ export function newDeploymentRow(
       finishedAt: null,
       installServes: 0,
       bootReport: null,
+      secureBoot: valid.secureBoot ?? null,
     },
   };
 }
