@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createQueues } from '../../core/queues.js';
+import { testArtifactsDir } from './test-artifacts.js';
 import { dropDatabase, testDatabaseUrl } from './test-database.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -46,6 +47,8 @@ export async function startApp(extraEnv: Record<string, string> = {}): Promise<R
     BOOT_PORT: String(bootPort),
     API_PORT: String(apiPort),
     PUBLIC_BOOT_URL: boot,
+    // Every catalog and test image file, empty: deployments pass the preflight and the boot's file check.
+    ARTIFACTS_DIR: testArtifactsDir(),
     ...extraEnv,
   };
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
