@@ -30,7 +30,7 @@ export function outcomeOf(decision: BootDecision): IpxeOutcome {
 }
 
 /**
- * The one state machine behind every per-MAC boot script (DESIGN.md `GET /ipxe/:mac`):
+ * The one state machine behind every per-MAC boot script (docs/architecture.md, the boot-server contract):
  * pending_approval → wait; approved/booting → the install script, moving the deployment to booting;
  * anything else or nothing → local boot. A machine whose installer has started never gets an install
  * script or a token again, so it cannot reinstall itself in a loop. Before an install script goes out:

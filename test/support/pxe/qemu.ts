@@ -49,7 +49,7 @@ export interface BootQemuOptions {
    * UEFI Secure Boot enforced (OVMF secboot build with Microsoft's keys, q35 + SMM, secure pflash) and a
    * virtio NIC without QEMU's iPXE ROM, whose OVMF PXE loads `tftp.bootfile` from `tftp.dir` (copied):
    * the shim → GRUB chain. `firmware` must be `efi`; `chainUrl` is unused.
-   * @see /work/shared/notes/secureboot-qemu.md
+   * @see docs/pxe.md "Secure Boot" and docs/testing.md
    */
   secureBoot?: { tftpDir: string; bootfile: string };
 }
