@@ -9,7 +9,8 @@ const STEP = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** What a reported `code` means: an iPXE `${errno}`, or `grub` from the GRUB chain of Secure Boot. */
 function describeCode(raw: string | undefined) {
-  if (raw === undefined || raw === '') return null;
+  // `${errno}` is 0 when the failed step set none (a `boot` that returned): a report without a code.
+  if (raw === undefined || raw === '' || /^(0x)?0+$/i.test(raw)) return null;
   if (raw === 'grub') {
     return {
       code: 'grub',

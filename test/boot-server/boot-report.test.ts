@@ -64,6 +64,13 @@ describe('GET /r/:token/boot-failed', () => {
     );
   });
 
+  it('records a boot that returned without an error number (${errno} 0), rather than refusing it', async () => {
+    const { d, token } = await booting();
+    const res = await report(token, 'step=boot&code=0x00000000');
+    expect(res.status).toBe(200);
+    expect((await get(d.id)).failureReason).toMatch(/^web07 could not start what it downloaded/);
+  });
+
   it('keeps a retryable failure booting with the boot counted; one report per network boot', async () => {
     const { d, mac, token } = await booting();
     const timeout = 'step=kernel&code=0x4c106035';

@@ -70,6 +70,7 @@ beforeAll(async () => {
   mkdirSync(join(artifacts, 'debian/12'), { recursive: true });
   writeFileSync(join(artifacts, 'debian/12/linux'), 'kernel');
   writeFileSync(join(artifacts, 'debian/12/initrd.gz'), 'initrd');
+  writeFileSync(join(artifacts, 'debian/12/firmware.cpio.gz'), 'firmware');
   bootPort = await freePort();
   const apiPort = await freePort();
   api = `http://127.0.0.1:${apiPort}`;

@@ -15,7 +15,8 @@ const skipReason = qemuSkipReason(import.meta.filename);
 
 const PLACEHOLDER_TAG = 'octofleet-placeholder-wimboot';
 /** Recognised by iPXE (`kernel` selects it, `boot` runs it), unlike random bytes. */
-const PLACEHOLDER_WIMBOOT = `#!ipxe\necho ${PLACEHOLDER_TAG}: boot reached, images:\nimgstat\necho ${PLACEHOLDER_TAG}: end\n`;
+// Like wimboot, it never returns: a `boot` that returned would be reported as a failure (boot-report).
+const PLACEHOLDER_WIMBOOT = `#!ipxe\necho ${PLACEHOLDER_TAG}: boot reached, images:\nimgstat\necho ${PLACEHOLDER_TAG}: end\nsleep 600\n`;
 const WINDOWS_FILES = [
   'windows/wimboot',
   'windows/curl.exe',
@@ -24,6 +25,14 @@ const WINDOWS_FILES = [
     ['inf', 'sys', 'cat'].map((e) => `windows/ws2025/drivers/kvm/${d}.${e}`),
   ),
 ];
+
+/** What a placeholder file holds: wimboot's stand-in, an INF naming its .sys and .cat (so they are served), text. */
+function placeholder(file: string): string {
+  if (file === 'windows/wimboot') return PLACEHOLDER_WIMBOOT;
+  const inf = /\/(\w+)\.inf$/.exec(file)?.[1];
+  if (inf) return `[Version]\r\nCatalogFile = ${inf}.cat\r\n[SourceDisksFiles]\r\n${inf}.sys = 1\r\n`;
+  return `placeholder ${file}\n`;
+}
 
 interface RequestLine {
   method: string;
@@ -70,10 +79,7 @@ describe.skipIf(skipReason)('wimboot install script in a real iPXE (QEMU)', () =
     artifactsDir = await mkdtemp(join(tmpdir(), 'octofleet-wimboot-'));
     for (const file of WINDOWS_FILES) {
       await mkdir(dirname(join(artifactsDir, file)), { recursive: true });
-      await writeFile(
-        join(artifactsDir, file),
-        file === 'windows/wimboot' ? PLACEHOLDER_WIMBOOT : `placeholder ${file}\n`,
-      );
+      await writeFile(join(artifactsDir, file), placeholder(file));
     }
     const port = await freePort();
     guestUrl = `http://${GUEST_HOST}:${port}`;
@@ -123,7 +129,11 @@ describe.skipIf(skipReason)('wimboot install script in a real iPXE (QEMU)', () =
           `${url} was requested and served`,
         ).toContain(path);
       }
-      expect(requests().filter((r) => r.status >= 400)).toEqual([]);
+      expect(
+        requests()
+          .filter((r) => r.status >= 400)
+          .map((r) => `${r.method} ${r.path} ${r.status}`),
+      ).toEqual([]);
 
       // When `boot` ran, iPXE held every file under the name wimboot shows WinPE: the image name (what
       // wimboot reads on UEFI) and the command line (what the BIOS loader passes) are both the file name.
@@ -141,7 +151,9 @@ describe.skipIf(skipReason)('wimboot install script in a real iPXE (QEMU)', () =
         events: { stage: string; message: string }[];
       };
       expect(deployment.status).toBe('booting');
-      expect(deployment.events.find((e) => e.stage === 'booting')?.message).toMatch(/profile kvm$/);
+      expect(deployment.events.find((e) => e.stage === 'booting')?.message).toMatch(
+        /profile kvm \(auto: rule \d+ of kvm \(manufacturer "QEMU"\)\)$/,
+      );
       console.info(
         `[wimboot] ${firmware}: boot.wim served ${((Date.now() - vm.startedAt) / 1000).toFixed(1)} s after QEMU start`,
       );
