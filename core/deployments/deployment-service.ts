@@ -22,6 +22,7 @@ import { type Actor, type BootInfo, Deployment, type TemplatePins } from './depl
 import { DeploymentEvent } from './deployment-event.entity.js';
 import { createDeploymentLookups, type DeploymentLookups } from './deployment-lookups.js';
 import { DeploymentRepository } from './deployment-repository.js';
+import type { DeploymentSecrets } from './deployment-secrets.js';
 import { ACTIVE_STATES, type DeploymentState, isActive } from './lifecycle.js';
 import {
   createMarkBootingBatch,
@@ -70,19 +71,8 @@ export interface DeploymentServiceOptions {
   artifactsDir?: string;
 }
 
-/** Secrets of one deployment, decrypted; only for artifact rendering and the requester's private message. */
-export interface DeploymentSecrets {
-  /** Windows local Administrator or Linux user password. */
-  password: string;
-  /**
-   * SHA-512 crypt of `password`, made once when the deployment is requested: its 5000 rounds cost ~9 ms
-   * of CPU, which a boot storm would otherwise pay per installer fetching its answer file. Absent for
-   * deployments requested before it existed; the `sha512crypt` template helper then hashes on the spot.
-   */
-  passwordHash?: string;
-}
-
 export type { Permission } from './decide.js';
+export type { DeploymentSecrets } from './deployment-secrets.js';
 
 const MINUTE = 60_000;
 

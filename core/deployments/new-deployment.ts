@@ -2,7 +2,7 @@ import { sha512Crypt } from '../render/sha512crypt.js';
 import { newTokenNonce, type SecretBox } from '../secrets/secret-box.js';
 import type { ValidDeployRequest } from './deploy-request.js';
 import type { Actor, Deployment } from './deployment.entity.js';
-import type { DeploymentSecrets } from './deployment-service.js';
+import type { DeploymentSecrets } from './deployment-secrets.js';
 import { generatePassword } from './passwords.js';
 
 const MINUTE = 60_000;
