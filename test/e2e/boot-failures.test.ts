@@ -13,7 +13,7 @@ import { testArtifactsDir } from '../support/test-artifacts.js';
 // What goes wrong before the installer's first callback, with a real iPXE (QEMU's e1000 ROM under
 // SeaBIOS and OVMF) against the real boot server: each case must end in a failed deployment whose
 // reason names the cause, seconds after the machine asked. Timings are printed, never asserted.
-const skipReason = qemuSkipReason('efi');
+const skipReason = qemuSkipReason(import.meta.filename, 'efi');
 if (skipReason) console.warn(`skipping the boot-failure end-to-end test: ${skipReason}`);
 
 const BOOT_MS = 150_000;

@@ -24,7 +24,7 @@ import {
 const DISK_GRUB = '/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed';
 const needed = [OVMF_SECBOOT_CODE, OVMF_SECBOOT_VARS, DEBIAN_SHIM, DISK_GRUB];
 const skipReason =
-  qemuSkipReason('efi') ??
+  qemuSkipReason(import.meta.filename, 'efi') ??
   (needed.every(existsSync) ? undefined : `missing ${needed.filter((f) => !existsSync(f)).join(', ')}`);
 if (skipReason) console.warn(`skipping the Secure Boot end-to-end test: ${skipReason}`);
 
