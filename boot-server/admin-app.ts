@@ -20,6 +20,7 @@ import { accessLog } from './middleware/access-log.js';
 import { adminAuth } from './middleware/admin-auth.js';
 import { type AdminMount, adminMounts } from './middleware/admin-mounts.js';
 import { errorHandler } from './middleware/error-handler.js';
+import { createRequestRecorder } from './middleware/request-recorder.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { metricsRoute } from './routes/metrics.js';
 
@@ -69,7 +70,7 @@ export function createAdminApp(
     sessionMs: config.DASHBOARD_SESSION_HOURS * 3600_000,
   });
   dashboardPages(router, { deps, views, feed });
-  app.use(accessLog(logger, deps.metrics, 'admin'));
+  app.use(accessLog(createRequestRecorder(logger, deps.metrics, 'admin')));
   app.use(adminMounts(mounts));
   app.use(errorHandler(logger));
   app.use(securityHeaders);

@@ -1,8 +1,11 @@
+import type { RequestListener } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { BootServerDeps } from './deps.js';
+import { withHotPath } from './hot-path.js';
 import { accessLog } from './middleware/access-log.js';
 import { errorHandler } from './middleware/error-handler.js';
+import { createRequestRecorder } from './middleware/request-recorder.js';
 import { artifactsRoute } from './routes/artifacts.js';
 import { bootIpxeRoute } from './routes/boot-ipxe.js';
 import { bootReportRoute } from './routes/boot-report.js';
@@ -13,8 +16,11 @@ import { localBootRoute } from './routes/local-boot.js';
 import { machineGrubRoute } from './routes/machine-grub.js';
 import { machineIpxeRoute } from './routes/machine-ipxe.js';
 
-/** The public listener: what PXE clients and installers reach. Only boot routes and /healthz. */
-export function createBootApp(deps: BootServerDeps): { app: Koa; router: Router } {
+/**
+ * The public listener: what PXE clients and installers reach. Only boot routes and /healthz. `handler` is
+ * what the listener runs: the entry script's hot path in front of the Koa app ({@link withHotPath}).
+ */
+export function createBootApp(deps: BootServerDeps): { app: Koa; router: Router; handler: RequestListener } {
   const logger = deps.core.logger.child({ component: 'boot-server' });
   const app = new Koa();
   const router = new Router();
@@ -27,10 +33,11 @@ export function createBootApp(deps: BootServerDeps): { app: Koa; router: Router 
   filesRoute(router, deps);
   localBootRoute(router, deps);
   healthzRoute(router, deps);
-  app.use(accessLog(logger, deps.metrics, 'boot'));
+  const record = createRequestRecorder(logger, deps.metrics, 'boot');
+  app.use(accessLog(record));
   app.use(errorHandler(logger));
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.on('error', (error) => logger.warn({ err: error }, 'connection error'));
-  return { app, router };
+  return { app, router, handler: withHotPath(app.callback(), deps, record) };
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type Koa from 'koa';
@@ -75,8 +75,8 @@ export function createBootServer(core: Core, opts: BootServerOptions = {}): Boot
     async start() {
       const { config } = core;
       // API_TOKEN off loopback is a configuration rule: loadConfig refused to start without it.
-      const bootPort = await listen(boot.app, config.BOOT_HOST, config.BOOT_PORT, servers);
-      const apiPort = await listen(admin.app, config.API_HOST, config.API_PORT, servers);
+      const bootPort = await listen(boot.handler, config.BOOT_HOST, config.BOOT_PORT, servers);
+      const apiPort = await listen(admin.app.callback(), config.API_HOST, config.API_PORT, servers);
       core.logger.info(
         {
           boot: `${config.BOOT_HOST}:${bootPort}`,
@@ -109,8 +109,8 @@ export function createBootServer(core: Core, opts: BootServerOptions = {}): Boot
   };
 }
 
-function listen(app: Koa, host: string, port: number, servers: Server[]): Promise<number> {
-  const server = createServer(app.callback());
+function listen(handler: RequestListener, host: string, port: number, servers: Server[]): Promise<number> {
+  const server = createServer(handler);
   servers.push(server);
   return new Promise((done, fail) => {
     server.once('error', fail);

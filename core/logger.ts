@@ -1,44 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { redactSecrets } from './log-redaction.js';
 import { formatLogLine } from './terminal/log-lines.js';
 import type { TerminalScreen } from './terminal/terminal-screen.js';
 
 export type { Logger };
-
-/**
- * Paths pino blanks in every log line. Secrets must not reach logs in the first place; this catches
- * the accidents (a config object, a request header, a token in a URL logged whole).
- */
-export const REDACT_PATHS = [
-  'password',
-  '*.password',
-  'secrets',
-  '*.secrets',
-  'token',
-  '*.token',
-  'authorization',
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-slack-signature"]',
-  '*.API_TOKEN',
-  '*.SECRET_KEY',
-  '*.DISCORD_TOKEN',
-  '*.SLACK_BOT_TOKEN',
-  '*.SLACK_SIGNING_SECRET',
-  '*.SLACK_APP_TOKEN',
-  '*.WINDOWS_ADMIN_PASSWORD',
-  '*.WINDOWS_JOIN_PASSWORD',
-  // Machines and power: a machine body (bmc.password), BMC secrets, ipmitool's environment, Redfish tokens.
-  '*.*.password',
-  'secret',
-  '*.secret',
-  '*.*.secret',
-  'bmcSecrets',
-  '*.bmcSecrets',
-  '*.IPMI_PASSWORD',
-  '*["x-auth-token"]',
-];
 
 /**
  * The process logger: JSON lines on stdout, or on another stream or file descriptor (stderr when stdout
@@ -59,28 +26,46 @@ export function createLogger(
   const options = {
     level,
     name: opts.name ?? 'octofleet',
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // Secrets are blanked by one pass per line (core/log-redaction.ts), not pino's per-path redact.
+    formatters: { log: redactSecrets, bindings: redactSecrets },
   };
   if (opts.terminal) {
     const { screen, file } = opts.terminal;
     mkdirSync(dirname(file), { recursive: true });
     const toScreen = { write: (line: string) => screen.print(formatLogLine(line), 'err') };
-    return pino(
-      options,
-      pino.multistream([
-        {
-          level: (level === 'silent' ? 'fatal' : level) as pino.Level,
-          stream: pino.destination({ dest: file, sync: false }),
-        },
-        { level: 'warn', stream: toScreen },
-      ]),
+    return blankingChildBindings(
+      pino(
+        options,
+        pino.multistream([
+          {
+            level: (level === 'silent' ? 'fatal' : level) as pino.Level,
+            stream: pino.destination({ dest: file, sync: false }),
+          },
+          { level: 'warn', stream: toScreen },
+        ]),
+      ),
     );
   }
   const destination = opts.destination ?? 1;
-  return pino(
-    options,
-    typeof destination === 'number' ? pino.destination({ dest: destination, sync: false }) : destination,
+  return blankingChildBindings(
+    pino(
+      options,
+      typeof destination === 'number' ? pino.destination({ dest: destination, sync: false }) : destination,
+    ),
   );
+}
+
+/**
+ * pino runs the `bindings` formatter for the root logger only; a child's bindings are serialised once
+ * when it is made. Children are made from their parent's prototype, so wrapping the root's `child`
+ * covers every descendant.
+ */
+function blankingChildBindings(root: Logger): Logger {
+  const child = root.child;
+  root.child = function (this: Logger, bindings, options) {
+    return child.call(this, redactSecrets(bindings), options);
+  } as Logger['child'];
+  return root;
 }
 
 /** Replaces a deployment token in a URL path with a marker, so access logs never carry it. */

@@ -18,9 +18,23 @@ export function bootStormMarkdown(r: BootStormResult): string {
           x.cpuMsPerRequest,
           x.errors,
         ]),
+      ...(r.entryScript
+        ? [
+            [
+              '/boot.ipxe, alternated rounds',
+              r.baseline.latencyMs.count,
+              r.entryScript.rps,
+              '',
+              '',
+              '',
+              r.entryScript.cpuMsPerRequest,
+              r.entryScript.errors,
+            ],
+          ]
+        : []),
       [
         `baseline (node:http, ${r.baseline.scriptBytes} B)`,
-        r.machines,
+        r.baseline.latencyMs.count,
         r.baseline.rps,
         r.baseline.latencyMs.p50,
         r.baseline.latencyMs.p99,
@@ -38,7 +52,10 @@ export function bootStormMarkdown(r: BootStormResult): string {
   return [
     `**Boot storm**: ${r.machines} machines (half Windows Server 2025, half Ubuntu 24.04), ${r.inFlight} requests in flight, ` +
       `${r.requests} requests in ${r.seconds} s; app process used ${r.app.cpuSeconds} s of CPU, peak RSS ${r.app.peakRssMb} MB (${r.app.rssAfterWarmUpMb} MB before the storm). ` +
-      `Baseline rounds: ${r.baseline.roundsRps.join(', ')} req/s (median taken). ` +
+      `Baseline rounds: ${r.baseline.roundsRps.join(', ')} req/s (median taken)` +
+      (r.entryScript
+        ? `, alternated with /boot.ipxe rounds: ${r.entryScript.roundsRps.join(', ')} req/s (CPU ${r.entryScript.cpuMsPerRequest} ms per request). `
+        : '. ') +
       `Load average before/after: ${r.loadAverage.before}/${r.loadAverage.after}.`,
     ...(r.cpuSeconds
       ? [
@@ -60,6 +77,6 @@ export function bootStormMarkdown(r: BootStormResult): string {
 
 /** /boot.ipxe's throughput against the baseline: what the HTTP stack alone allows a route. */
 function bootIpxeRatio(r: BootStormResult): number {
-  const route = r.routes.find((x) => x.route === '/boot.ipxe');
+  const route = r.entryScript ?? r.routes.find((x) => x.route === '/boot.ipxe');
   return route ? Math.round((route.rps / r.baseline.rps) * 100) / 100 : Number.NaN;
 }

@@ -36,6 +36,11 @@ export interface BootStormFigures {
     latencyMs: LatencySummary;
     errors: number;
   };
+  /**
+   * `/boot.ipxe` in rounds alternated with the baseline's (same client, same count), after the storm: the
+   * stack's own cost, compared over enough requests to mean something.
+   */
+  entryScript?: { rps: number; cpuMsPerRequest: number; roundsRps: number[]; errors: number };
   errors: Record<string, number>;
   machinesLost: number;
   app: { peakRssMb: number; rssAfterWarmUpMb: number; cpuSeconds: number };
@@ -71,13 +76,14 @@ export interface BootStormResult extends BootStormFigures {
 export function judge(f: BootStormFigures): BootStormResult {
   const ipxe = f.routes.find((r) => r.route === '/ipxe/:mac')!;
   const ratio = Math.round((ipxe.rps / f.baseline.rps) * 100) / 100;
-  const entry = f.routes.find((r) => r.route === '/boot.ipxe')!;
+  const entry = f.entryScript ?? f.routes.find((r) => r.route === '/boot.ipxe')!;
   const entryRatio = Math.round((entry.rps / f.baseline.rps) * 100) / 100;
   const cpuRatio = (route: { cpuMsPerRequest: number }) =>
     f.baseline.cpuMsPerRequest
       ? ` (CPU per request ${Math.round((f.baseline.cpuMsPerRequest / route.cpuMsPerRequest) * 100) / 100}×)`
       : '';
-  const errorCount = Object.values(f.errors).reduce((a, b) => a + b, 0);
+  const errorCount =
+    Object.values(f.errors).reduce((a, b) => a + b, 0) + (f.entryScript?.errors ?? 0) + f.baseline.errors;
   const { callbacks: cb } = f;
   const targets: Target[] = [
     {
