@@ -2,6 +2,10 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/logger.js';
 
+// A parsed JSON log line, walked by key in the assertions.
+// biome-ignore lint/suspicious/noExplicitAny: JSON of any shape
+type Json = any;
+
 /** Every line a logger writes, parsed. */
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -43,7 +47,7 @@ describe('secrets in log lines', () => {
     ]) {
       expect(text()).not.toContain(secret);
     }
-    const line = lines[0] as Record<string, any>;
+    const line = lines[0] as Json;
     expect(line.password).toBe('[redacted]');
     expect(line.req.headers).toEqual({ authorization: '[redacted]', cookie: '[redacted]', host: 'x' });
     expect(line.config).toEqual({ API_TOKEN: '[redacted]', SECRET_KEY: '[redacted]', BOOT_PORT: 8080 });
@@ -64,7 +68,7 @@ describe('secrets in log lines', () => {
       config: { headers: { authorization: 'Basic c2VjcmV0' } },
     });
     logger.error({ err: error }, 'power on failed');
-    const err = (lines[0] as { err: Record<string, any> }).err;
+    const err = (lines[0] as Json).err;
     expect(err.message).toBe('BMC refused the session');
     expect(err.stack).toContain('BMC refused the session');
     expect(err.config.headers.authorization).toBe('[redacted]');
