@@ -8,6 +8,7 @@ import { bootServerMetrics, createMetricsRegistry } from '../core/metrics.js';
 import { type AdminAppOptions, createAdminApp } from './admin-app.js';
 import { createBootApp } from './boot-app.js';
 import type { BootServerDeps } from './deps.js';
+import { createFileBody } from './file-body.js';
 import { createArtifactCheck } from './ipxe/artifact-check.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './ipxe/scripts.js';
 import type { AdminMount } from './middleware/admin-mounts.js';
@@ -25,6 +26,9 @@ export interface BootServerOptions {
   retry?: Partial<RetryPolicy>;
   /** Dashboard tuning: live stream heartbeat and buffer, sign-in rate limit. */
   dashboard?: AdminAppOptions;
+  /** `/files/` bodies through the sendfile addon when it is built. Tests switch it off to cover the
+   * JavaScript path. @defaultValue true */
+  sendfile?: boolean;
 }
 
 export interface BootServer {
@@ -53,6 +57,7 @@ export function createBootServer(core: Core, opts: BootServerOptions = {}): Boot
     pollSeconds: opts.pollSeconds ?? 15,
     artifacts: createArtifactCheck(core.config.ARTIFACTS_DIR),
     bootLoopLimit: core.config.BOOT_LOOP_LIMIT,
+    fileBody: createFileBody({ sendfile: opts.sendfile }),
     pingRedis: async () => {
       if (!redis) {
         redis = new Redis(core.config.REDIS_URL, {
@@ -82,9 +87,16 @@ export function createBootServer(core: Core, opts: BootServerOptions = {}): Boot
           boot: `${config.BOOT_HOST}:${bootPort}`,
           api: `${config.API_HOST}:${apiPort}`,
           publicBootUrl: config.publicBootUrl,
+          filesBody: deps.fileBody.mode,
         },
         'boot server listening',
       );
+      if (deps.fileBody.reason) {
+        core.logger.warn(
+          { reason: deps.fileBody.reason },
+          'sendfile addon not used: /files/ is served through the JavaScript path (about half the throughput)',
+        );
+      }
       return { bootPort, apiPort };
     },
     async stop({ graceMs = 10_000 } = {}) {

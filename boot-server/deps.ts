@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Core } from '../core/create-core.js';
 import type { BootServerMetrics } from '../core/metrics.js';
+import type { FileBody } from './file-body.js';
 import type { ArtifactCheck } from './ipxe/artifact-check.js';
 import type { RetryPolicy } from './ipxe/scripts.js';
 
@@ -16,6 +17,8 @@ export interface BootServerDeps {
   artifacts: ArtifactCheck;
   /** Install-script serves without the installer reporting before a deployment fails as a boot loop. */
   bootLoopLimit: number;
+  /** Writes `/files/` bodies: through the sendfile addon where it is loaded. */
+  fileBody: FileBody;
   /** Resolves true when Redis answers a PING. */
   pingRedis: () => Promise<boolean>;
 }

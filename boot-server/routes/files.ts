@@ -3,8 +3,6 @@ import type Router from '@koa/router';
 import send from 'send';
 import { AppError, NotFoundError } from '../../core/errors.js';
 import type { BootServerDeps } from '../deps.js';
-import { createReadBudget } from '../file-read-size.js';
-import { streamFileRange } from '../file-stream.js';
 
 /** send's (private, stable since 0.x) body step: the file and the inclusive byte range it settled on. */
 type StreamMethod = (path: string, range: { start: number; end: number }) => void;
@@ -12,12 +10,11 @@ type StreamMethod = (path: string, range: { start: number; end: number }) => voi
 /**
  * `GET /files/*`: ARTIFACTS_DIR (wimboot, boot.wim, install.wim, kernels) with Range, If-Range,
  * conditional GET and HEAD, streamed by `send` (the engine under express.static). Paths that climb
- * out of the folder are refused by `send`; dotfiles and folders are 404. Reads are as large as memory
- * allows for the downloads running at the time ({@link createReadBudget}).
+ * out of the folder are refused by `send`; dotfiles and folders are 404. The body goes out through
+ * sendfile(2) where the addon is built (boot-server/file-body.ts).
  */
-export function filesRoute(router: Router, { core }: BootServerDeps): void {
+export function filesRoute(router: Router, { core, fileBody }: BootServerDeps): void {
   const root = resolve(core.config.ARTIFACTS_DIR);
-  const budget = createReadBudget();
   router.get('/files/(.*)', async (ctx) => {
     // The raw (still encoded) path: send decodes it once itself.
     const path = ctx.path.slice('/files'.length);
@@ -29,14 +26,12 @@ export function filesRoute(router: Router, { core }: BootServerDeps): void {
       immutable: false,
     });
     // send decides everything up to the body (path checks, 304/412/416, Range, HEAD, headers) and then
-    // calls its `stream` method; the body is written by streamFileRange instead of a read stream.
+    // calls its `stream` method; the body is written by fileBody (sendfile, or reused buffers) instead
+    // of a read stream.
     (stream as unknown as { stream: StreamMethod }).stream = (file, range) => {
       // send's `end` is never below `start`, even for an empty file; the length it announced is exact.
       const length = Number(ctx.res.getHeader('Content-Length'));
-      const share = budget.reserve();
-      void streamFileRange(ctx.res, file, range.start, range.start + length - 1, share.readSize).finally(
-        share.release,
-      );
+      void fileBody.write(ctx.res, file, range.start, range.start + length - 1);
     };
     await new Promise<void>((done, fail) => {
       stream.on('directory', () => {

@@ -14,40 +14,52 @@ mkdirSync(join(artifacts, 'windows/ws2025'), { recursive: true });
 writeFileSync(join(artifacts, 'windows/ws2025/install.wim'), wim);
 writeFileSync(join(artifacts, '.env'), 'SECRET=1');
 writeFileSync(join(artifacts, 'empty.img'), '');
-// Larger than the biggest single read, so it takes several turns of the two reused buffers.
-const large = randomBytes(3 * 1024 * 1024 + 4321);
+// Larger than the biggest single read (several turns of the two reused buffers) and than what loopback
+// socket buffers hold (a sendfile transfer is still running when the client has read its first chunk).
+const large = randomBytes(24 * 1024 * 1024 + 4321);
 writeFileSync(join(artifacts, 'large.bin'), large);
 writeFileSync(join(root, 'outside.txt'), 'outside');
 
-let t: TestBootServer;
-beforeAll(async () => {
-  t = await startTestBootServer({ ARTIFACTS_DIR: artifacts });
-});
-afterAll(async () => {
-  await t?.close();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** A request with the path exactly as given (fetch would normalise `..`). */
-function rawGet(
-  path: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((done, fail) => {
-    const url = new URL(t.boot);
-    request({ host: url.hostname, port: url.port, path, method: 'GET', headers }, (res) => {
-      let body = '';
-      res.on('data', (chunk) => {
-        body += chunk;
-      });
-      res.on('end', () => done({ status: res.statusCode!, body }));
-    })
-      .on('error', fail)
-      .end();
+// The same behaviour whichever way the body goes out: the sendfile addon (built by npm ci) or the
+// JavaScript read/write path it falls back to.
+describe.each([
+  ['sendfile', true],
+  ['the JavaScript path', false],
+])('GET /files/* through %s', (_name, sendfile) => {
+  let t: TestBootServer;
+  beforeAll(async () => {
+    t = await startTestBootServer({ ARTIFACTS_DIR: artifacts }, { sendfile });
   });
-}
+  afterAll(async () => {
+    await t?.close();
+  });
 
-describe('GET /files/*', () => {
+  it('says in its log how it serves files', () => {
+    const listening = t.logs.find((line) => line.msg === 'boot server listening');
+    expect(listening?.filesBody).toBe(sendfile ? 'sendfile' : 'js');
+  });
+
+  /** A request with the path exactly as given (fetch would normalise `..`). */
+  function rawGet(
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: string }> {
+    return new Promise((done, fail) => {
+      const url = new URL(t.boot);
+      request({ host: url.hostname, port: url.port, path, method: 'GET', headers }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => {
+          body += chunk;
+        });
+        res.on('end', () => done({ status: res.statusCode!, body }));
+      })
+        .on('error', fail)
+        .end();
+    });
+  }
+
   const url = () => `${t.boot}/files/windows/ws2025/install.wim`;
 
   it('serves a whole file and says ranges are accepted', async () => {
