@@ -39,6 +39,9 @@ describe.each([
   it('says in its log how it serves files', () => {
     const listening = t.logs.find((line) => line.msg === 'boot server listening');
     expect(listening?.filesBody).toBe(sendfile ? 'sendfile' : 'js');
+    // Once, at start, when the addon is not used (here: switched off), with the reason.
+    const warnings = t.logs.filter((line) => String(line.msg).startsWith('sendfile addon not used'));
+    expect(warnings.map((line) => line.reason)).toEqual(sendfile ? [] : ['switched off (sendfile: false)']);
   });
 
   /** A request with the path exactly as given (fetch would normalise `..`). */
