@@ -28,7 +28,10 @@ export interface SendfileTransfer {
   cancel(): boolean;
 }
 
+const ENGINE = Symbol('octofleet sendfile engine');
+
 interface Addon {
+  [ENGINE]?: SendfileEngine;
   init(onEnd: (id: number, error: number, sent: number) => void, threads: number): void;
   start(id: number, socketFd: number, fileFd: number, offset: number, length: number): object;
   cancel(handle: object): boolean;
@@ -57,6 +60,13 @@ function load(): { engine: SendfileEngine } | { unavailable: string } {
   } catch (error) {
     return { unavailable: `the addon is not built (${(error as Error).message.split('\n')[0]})` };
   }
+  // Node loads an addon once per process while a test runner may evaluate this module more than once:
+  // the engine lives on the addon's exports, started once.
+  addon[ENGINE] ??= startEngine(addon);
+  return { engine: addon[ENGINE] };
+}
+
+function startEngine(addon: Addon): SendfileEngine {
   const waiting = new Map<number, (end: { error?: NodeJS.ErrnoException; sent: number }) => void>();
   let nextId = 1;
   addon.init(
@@ -70,28 +80,26 @@ function load(): { engine: SendfileEngine } | { unavailable: string } {
     Math.min(2, availableParallelism()),
   );
   return {
-    engine: {
-      start(socketFd, fileFd, offset, length) {
-        const id = nextId++;
-        const ended = new Promise<{ error?: NodeJS.ErrnoException; sent: number }>((resolve) => {
-          waiting.set(id, resolve);
-        });
-        let handle: object;
-        try {
-          handle = addon.start(id, socketFd, fileFd, offset, length);
-        } catch (error) {
-          waiting.delete(id);
-          throw error;
-        }
-        return {
-          ended,
-          cancel() {
-            const stopped = addon.cancel(handle);
-            if (stopped) waiting.delete(id);
-            return stopped;
-          },
-        };
-      },
+    start(socketFd, fileFd, offset, length) {
+      const id = nextId++;
+      const ended = new Promise<{ error?: NodeJS.ErrnoException; sent: number }>((resolve) => {
+        waiting.set(id, resolve);
+      });
+      let handle: object;
+      try {
+        handle = addon.start(id, socketFd, fileFd, offset, length);
+      } catch (error) {
+        waiting.delete(id);
+        throw error;
+      }
+      return {
+        ended,
+        cancel() {
+          const stopped = addon.cancel(handle);
+          if (stopped) waiting.delete(id);
+          return stopped;
+        },
+      };
     },
   };
 }
