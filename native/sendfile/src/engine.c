@@ -12,6 +12,9 @@
  * until the end of the epoll batch in which the transfer ended (a later event of the same batch may
  * still point at it), and on_end one for the report.
  *
+ * Signals: sendfile to a socket the peer has closed raises SIGPIPE unless it is ignored, as Node does
+ * from start-up; the engine then sees EPIPE like any other write error.
+ *
  * Fairness: a turn sends at most TURN_BYTES; a transfer whose socket still has room after that waits
  * in the ready list while the others have their turn (edge-triggered epoll would not report it again).
  */
