@@ -75,8 +75,8 @@ function startEngine(addon: Addon): SendfileEngine {
       waiting.delete(id);
       resolve?.({ error: error === 0 ? undefined : transferError(error), sent });
     },
-    // Two threads: as many as nginx's workers here, and sendfile to a socket is cheap (the pages are
-    // referenced, not copied), so more would only compete with the event loop.
+    // One per core up to two, as nginx's workers: on loopback the sending thread also runs the receiving
+    // TCP stack, and one thread held the app at 0.95× nginx where two reached 1.25× (bench/README.md).
     Math.min(2, availableParallelism()),
   );
   return {
