@@ -84,8 +84,9 @@ async function startTransfer(
   if (closed() || !res.socket) return undefined;
   res.flushHeaders();
   if (!(await written(res.socket)) || closed()) return undefined;
+  const socket = res.socket as (Socket & WithHandle) | null;
+  if (!socket || socket.destroyed) return undefined; // closing: nothing left to send to
   const fd = sendfileSocket(res);
-  const socket = res.socket as Socket & WithHandle;
   // Nothing may be queued: the engine's bytes would overtake it.
   if (fd === undefined || socket.writableLength !== 0 || socket._handle?.writeQueueSize !== 0)
     return 'fallback';
