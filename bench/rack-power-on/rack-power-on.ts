@@ -13,7 +13,7 @@ export interface RackPowerOnOptions {
   machines?: number;
   /** Seconds over which they power on. @defaultValue 30 */
   spreadSeconds?: number;
-  /** Arrival rates (machines/s) tried for the sizing figure, lowest first. @defaultValue [50, 100, 200] */
+  /** Arrival rates (machines/s) tried for the sizing figure, lowest first. @defaultValue [50, 75, 100, 150, 200, 300] */
   sweepRates?: number[];
   /** Seconds of arrivals per sweep step. @defaultValue 8 */
   sweepSeconds?: number;
@@ -41,7 +41,7 @@ const P99_TARGET_MS = 25;
 export async function runRackPowerOn(opts: RackPowerOnOptions): Promise<RackPowerOnResult> {
   const count = opts.machines ?? 1000;
   const spread = opts.spreadSeconds ?? 30;
-  const sweepRates = opts.sweepRates ?? [50, 100, 200];
+  const sweepRates = opts.sweepRates ?? [50, 75, 100, 150, 200, 300];
   const sweepSeconds = opts.sweepSeconds ?? 8;
   const installation = await createInstallation({
     WINDOWS_DOMAIN: 'lab.example',
