@@ -1,17 +1,32 @@
 import type { Redis } from 'ioredis';
 import type { MessagePriority, RateBucket } from '../../chat/chat-platform.js';
+import { priorityRank } from '../../chat/messages/labels.js';
+import { RELEASE, TAKE_QUEUED, TAKE_UNQUEUED } from './slot-scripts.js';
+
+/**
+ * Who asks for a slot, so the limiter can keep its place: `id` is stable across the retries of one
+ * piece of work (`d42:postThreadMessage`), `since` is how old the news it carries is (ms since the epoch).
+ */
+export interface SlotClaim {
+  id: string;
+  since: number;
+}
 
 /**
  * Shared rate limiter for chat calls: every worker process takes its slots from the same Redis, so two
- * workers together stay within a platform's limits. Losing Redis only forgets recent usage.
+ * workers together stay within a platform's limits. Losing Redis only forgets recent usage and the queues.
  */
 export interface RateLimiter {
   /**
    * Takes one slot in every bucket, or none. Resolves 0 when granted, else how many ms to wait.
-   * Less urgent calls leave headroom for more urgent ones ({@link usableSlots}).
+   * Less urgent calls leave headroom for more urgent ones ({@link usableSlots}). With a `claim`, the call
+   * queues for its slot: the next free slot goes to the most pressing class, oldest first, and the wait
+   * answered is when this claim's turn should come.
    * @defaultValue priority `final` (the whole bucket)
    */
-  take(buckets: RateBucket[], priority?: MessagePriority): Promise<number>;
+  take(buckets: RateBucket[], priority?: MessagePriority, claim?: SlotClaim): Promise<number>;
+  /** Withdraws a claim that will not come back (its work was done another way). */
+  release(buckets: RateBucket[], claimId: string): Promise<void>;
   /** The platform answered 429: these buckets wait `ms` for everyone. */
   block(keys: string[], ms: number): Promise<void>;
 }
@@ -24,33 +39,10 @@ export interface RateLimiterOptions {
   margin?: (windowMs: number) => number;
 }
 
-// A sliding log per bucket (sorted set of call times, Redis clock): at most `limit` calls in any window.
-// Stricter than both Discord's fixed windows and Slack's token buckets, so it satisfies either.
-const TAKE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local n = #KEYS / 2
-local wait = 0
-for i = 1, n do
-  local log, blocked = KEYS[2 * i - 1], KEYS[2 * i]
-  local limit, window = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
-  local pttl = redis.call('PTTL', blocked)
-  if pttl > wait then wait = pttl end
-  redis.call('ZREMRANGEBYSCORE', log, '-inf', now - window)
-  local count = redis.call('ZCARD', log)
-  if count >= limit then
-    local freeing = redis.call('ZRANGE', log, count - limit, count - limit, 'WITHSCORES')
-    local w = tonumber(freeing[2]) + window - now
-    if w > wait then wait = w end
-  end
-end
-if wait > 0 then return wait end
-for i = 1, n do
-  redis.call('ZADD', KEYS[2 * i - 1], now, ARGV[2 * n + 1] .. ':' .. i)
-  redis.call('PEXPIRE', KEYS[2 * i - 1], tonumber(ARGV[2 * i]) + 1000)
-end
-return 0
-`;
+/** A queue nobody touched for this long is dropped (its claimants died or gave up). */
+const QUEUE_TTL_MS = 10 * 60_000;
+/** Orders claims by class first (any final before any state change), then by age. */
+const CLASS_SPAN = 1e13;
 
 let sequence = 0;
 
@@ -64,18 +56,48 @@ export function usableSlots(limit: number, priority: MessagePriority): number {
   return Math.max(1, Math.floor(limit * share));
 }
 
+/** A claim's place in a queue: lower goes first. */
+export function claimScore(priority: MessagePriority, since: number): number {
+  return priorityRank(priority) * CLASS_SPAN + Math.max(0, Math.min(since, CLASS_SPAN - 1));
+}
+
 /** A limiter whose keys live under `<prefix>:{rl}:` (one hash slot, so it also works on Redis Cluster). */
 export function createRateLimiter(redis: Redis, prefix: string, opts: RateLimiterOptions = {}): RateLimiter {
   const margin = opts.margin ?? ((w: number) => Math.max(100, Math.round(w * 0.1)));
   const key = (bucket: string) => `${prefix}:{rl}:${bucket}`;
   const member = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   return {
-    async take(buckets, priority = 'final') {
+    async take(buckets, priority = 'final', claim) {
       if (!buckets.length) return 0;
-      const keys = buckets.flatMap((b) => [key(b.key), `${key(b.key)}:blocked`]);
       const args = buckets.flatMap((b) => [usableSlots(b.limit, priority), b.windowMs + margin(b.windowMs)]);
-      const wait = await redis.eval(TAKE, keys.length, ...keys, ...args, `${member}-${++sequence}`);
+      const logMember = `${member}-${++sequence}`;
+      if (!claim) {
+        const keys = buckets.flatMap((b) => [key(b.key), `${key(b.key)}:blocked`]);
+        return Number(await redis.eval(TAKE_UNQUEUED, keys.length, ...keys, ...args, logMember));
+      }
+      const keys = buckets.flatMap((b) => [
+        key(b.key),
+        `${key(b.key)}:blocked`,
+        `${key(b.key)}:queue`,
+        `${key(b.key)}:due`,
+      ]);
+      const score = claimScore(priority, claim.since);
+      const wait = await redis.eval(
+        TAKE_QUEUED,
+        keys.length,
+        ...keys,
+        ...args,
+        logMember,
+        claim.id,
+        score,
+        QUEUE_TTL_MS,
+      );
       return Number(wait);
+    },
+    async release(buckets, claimId) {
+      if (!buckets.length) return;
+      const keys = buckets.flatMap((b) => [`${key(b.key)}:queue`, `${key(b.key)}:due`]);
+      await redis.eval(RELEASE, keys.length, ...keys, claimId);
     },
     async block(keys, ms) {
       if (!keys.length || ms <= 0) return;

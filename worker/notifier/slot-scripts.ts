@@ -1,0 +1,125 @@
+/**
+ * The limiter's Redis scripts. Each bucket is a sliding log (sorted set of call times, Redis clock): at
+ * most `limit` calls in any window, stricter than both Discord's fixed windows and Slack's token buckets,
+ * so it satisfies either. A bucket also keeps a wait queue of claims (sorted by class, then age) with the
+ * time each claimant promised to come back by.
+ */
+
+/** Redis time in ms, shared prelude. */
+const NOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/**
+ * Takes one slot in every bucket, or none; no queue. KEYS: log, blocked per bucket. ARGV: limit, window per
+ * bucket, then the log member. Returns 0 or the ms to wait.
+ */
+export const TAKE_UNQUEUED = `${NOW}
+local n = #KEYS / 2
+local wait = 0
+for i = 1, n do
+  local log, blocked = KEYS[2 * i - 1], KEYS[2 * i]
+  local limit, window = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  local pttl = redis.call('PTTL', blocked)
+  if pttl > wait then wait = pttl end
+  redis.call('ZREMRANGEBYSCORE', log, '-inf', now - window)
+  local count = redis.call('ZCARD', log)
+  if count >= limit then
+    local freeing = redis.call('ZRANGE', log, count - limit, count - limit, 'WITHSCORES')
+    local w = tonumber(freeing[2]) + window - now
+    if w > wait then wait = w end
+  end
+end
+if wait > 0 then return wait end
+for i = 1, n do
+  redis.call('ZADD', KEYS[2 * i - 1], now, ARGV[2 * n + 1] .. ':' .. i)
+  redis.call('PEXPIRE', KEYS[2 * i - 1], tonumber(ARGV[2 * i]) + 1000)
+end
+return 0
+`;
+
+/**
+ * Takes one slot in every bucket for a claim, or none. A claim is granted only when, in every bucket,
+ * fewer live claims are queued ahead of it than there are free slots: the next free slot goes to the
+ * most pressing class, oldest first, whoever asks first. A refused claim stays queued and learns when its
+ * turn should come (the slots freeing before it, at the bucket's pace), so it comes back once instead of
+ * polling; it must come back by then plus a grace, or the claims behind it stop waiting for it (coming
+ * back later re-queues it at its old place: its score is its class and age, not its arrival).
+ *
+ * KEYS: log, blocked, queue, deadlines per bucket. ARGV: limit, window per bucket, then the log member,
+ * the claim id, its score, the queue's lifetime (ms). Returns 0 or the ms to wait.
+ */
+export const TAKE_QUEUED = `${NOW}
+local n = #KEYS / 4
+local member, claim, score, ttl = ARGV[2 * n + 1], ARGV[2 * n + 2], tonumber(ARGV[2 * n + 3]), tonumber(ARGV[2 * n + 4])
+local wait = 0
+for i = 1, n do
+  local log, blocked, queue, deadlines = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i]
+  local limit, window = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  local w = redis.call('PTTL', blocked)
+  redis.call('ZREMRANGEBYSCORE', log, '-inf', now - window)
+  local count = redis.call('ZCARD', log)
+  redis.call('ZADD', queue, score, claim)
+  local rank = redis.call('ZRANK', queue, claim)
+  local ahead = 0
+  if rank > 0 then
+    local before = redis.call('ZRANGE', queue, 0, rank - 1)
+    local due = redis.call('HMGET', deadlines, unpack(before))
+    for j = 1, #before do
+      if due[j] and tonumber(due[j]) >= now then
+        ahead = ahead + 1
+      else
+        redis.call('ZREM', queue, before[j])
+        redis.call('HDEL', deadlines, before[j])
+      end
+    end
+  end
+  local free = limit - count
+  if free < 0 then free = 0 end
+  if ahead >= free then
+    -- The claims ahead take the free slots, then the logged calls' slots as they slide out (oldest
+    -- first), then the slots those claims took, a window later, and so on.
+    local j = ahead - free
+    local base = math.max(0, count - limit)
+    local r = count - base
+    local turn
+    if r == 0 then
+      turn = window * (1 + math.floor(j / limit))
+    else
+      local k = base + (j % r)
+      local freeing = redis.call('ZRANGE', log, k, k, 'WITHSCORES')
+      turn = tonumber(freeing[2]) + window * (1 + math.floor(j / r)) - now
+    end
+    turn = math.ceil(turn)
+    if turn < 1 then turn = 1 end
+    if turn > w then w = turn end
+  end
+  if w > wait then wait = w end
+end
+if wait > 0 then
+  local grace = 300 + math.floor(wait / 4)
+  for i = 1, n do
+    redis.call('HSET', KEYS[4 * i], claim, now + wait + grace)
+    redis.call('PEXPIRE', KEYS[4 * i - 1], ttl)
+    redis.call('PEXPIRE', KEYS[4 * i], ttl)
+  end
+  return wait
+end
+for i = 1, n do
+  redis.call('ZADD', KEYS[4 * i - 3], now, member .. ':' .. i)
+  redis.call('PEXPIRE', KEYS[4 * i - 3], tonumber(ARGV[2 * i]) + 1000)
+  redis.call('ZREM', KEYS[4 * i - 1], claim)
+  redis.call('HDEL', KEYS[4 * i], claim)
+end
+return 0
+`;
+
+/** Withdraws a claim from its buckets' queues. KEYS: queue, deadlines per bucket. ARGV: the claim id. */
+export const RELEASE = `
+for i = 1, #KEYS / 2 do
+  redis.call('ZREM', KEYS[2 * i - 1], ARGV[1])
+  redis.call('HDEL', KEYS[2 * i], ARGV[1])
+end
+return 0
+`;
