@@ -1,14 +1,18 @@
 import type { ChatLocation, PlatformName } from '../../chat/chat-platform.js';
 import { buildBatchCard } from '../../chat/messages/batch-card.js';
 import { imageOf } from '../../chat/messages/card-source.js';
-import { morePressing, priorityOfState } from '../../chat/messages/labels.js';
+import { priorityOfState } from '../../chat/messages/labels.js';
 import type { Batch } from '../../core/batches/batch.entity.js';
 import type { BatchChatRef } from '../../core/batches/batch-chat-ref.entity.js';
 import type { BatchRepository } from '../../core/batches/batch-repository.js';
 import { DeploymentEvent } from '../../core/deployments/deployment-event.entity.js';
 import { isTerminal } from '../../core/deployments/lifecycle.js';
 import { batchSummary, planBatchThread } from './batch-plan.js';
-import { chatCall, type NotifierDeps, type NotifyOutcome, Wait } from './notifier.js';
+import { chatCall, Wait } from './chat-call.js';
+import type { NotifierDeps, NotifyOutcome } from './notifier.js';
+import { planUrgency } from './plan.js';
+import { ensureThread, postPlanned, type ThreadTarget } from './thread-poster.js';
+import { mostPressing, type Urgency } from './urgency.js';
 
 /**
  * Brings one batch's chat up to date, like {@link notifyDeployment} does for one deployment: posts the
@@ -48,7 +52,7 @@ async function run(deps: NotifierDeps, batchId: number): Promise<NotifyOutcome> 
   if (!ref) return { kind: 'unroutable' };
   const platform = deps.platforms.get(ref.platform)!;
   const loc: ChatLocation = { ...ref, deploymentId: 0, batchId };
-  const call = chatCall(deps, platform, loc);
+  const call = chatCall(deps.limiter, platform, loc);
 
   const [image, decision] = await Promise.all([
     imageOf(core.deployments, batch.os),
@@ -62,7 +66,11 @@ async function run(deps: NotifierDeps, batchId: number): Promise<NotifyOutcome> 
   });
   let cardCalls = 0;
   if (!loc.cardMessageId) {
-    const { messageId } = await call('postCard', 'final', () => platform.postCard(loc.channelId, card));
+    const { messageId } = await call(
+      'postCard',
+      { priority: 'final', since: batch.createdAt.getTime() },
+      () => platform.postCard(loc.channelId, card),
+    );
     await batches.setCardMessage(ref.id, messageId);
     loc.cardMessageId = messageId;
     await deps.cards.remember(platform.name, card);
@@ -76,35 +84,31 @@ async function run(deps: NotifierDeps, batchId: number): Promise<NotifyOutcome> 
     events,
     platform.maxMessageLength,
   );
+  const repo = core.deployments.repository();
   const allFinished = members.every((m) => isTerminal(m.status));
   const summaryDue = allFinished && !ref.summaryPostedAt && members.some((m) => m.approvedAt !== null);
-  const repo = core.deployments.repository();
+  // The last machine to finish makes the summary final news as old as that machine's end.
+  const lastEnd: Urgency = {
+    priority: 'final',
+    since: Math.max(...members.map((m) => (m.finishedAt ?? m.createdAt).getTime())),
+  };
+  const thread: ThreadTarget = {
+    platform,
+    call,
+    loc: withCard,
+    title: card.title,
+    saveThread: (threadId) => batches.setThread(ref.id, threadId),
+  };
   let threadWait: Wait | null = null;
   let posted = 0;
-  const ensureThread = async (priority: 'final' | 'state' | 'progress') => {
-    if (loc.threadId) return { ...withCard, threadId: loc.threadId };
-    const { threadId } = await call('createThread', priority, () =>
-      platform.ensureThread(withCard, card.title),
-    );
-    await batches.setThread(ref.id, threadId);
-    loc.threadId = threadId;
-    return { ...withCard, threadId };
-  };
   try {
     // Failures and finals carry the whole backlog's urgency: a digest queued before them must not hold
     // them back (the backlog goes out in order, in as few messages as fit).
-    const urgency = plan.messages
-      .map((m) => m.message.priority)
-      .reduce(morePressing, summaryDue ? 'final' : 'state');
-    for (const planned of plan.messages) {
-      const withThread = await ensureThread(urgency);
-      await call('postThreadMessage', urgency, () => platform.postThreadMessage(withThread, planned.message));
-      await repo.markPosted(planned.eventIds);
-      posted++;
-    }
+    const urgency = planUrgency(plan, summaryDue ? lastEnd : QUIET_BATCH);
+    posted += await postPlanned(thread, plan.messages, urgency, (ids) => repo.markPosted(ids));
     if (summaryDue) {
-      const withThread = await ensureThread('final');
-      await call('postThreadMessage', 'final', () =>
+      const withThread = await ensureThread(thread, lastEnd);
+      await call('postThreadMessage', lastEnd, () =>
         platform.postThreadMessage(withThread, {
           text: batchSummary(batchId, members, platform.maxMessageLength),
           key: `b${batchId}-summary`,
@@ -120,12 +124,18 @@ async function run(deps: NotifierDeps, batchId: number): Promise<NotifyOutcome> 
   }
 
   if (!(await deps.cards.isCurrent(platform.name, card))) {
-    const news = events.map((e) => priorityOfState(e.state));
-    if (allFinished) news.push('final');
+    // The card shows every member: it is as urgent as the oldest unshown news of its most pressing class.
+    const news = events.map((e) => ({ priority: priorityOfState(e.state), since: e.receivedAt.getTime() }));
+    // Members that finished since the card was last drawn: their end is final news even once their
+    // thread line went out first (then no unposted event carries it any more).
+    const drawnAt = (await deps.cards.drawnAt(platform.name, card)) ?? 0;
+    for (const m of members) {
+      if (m.finishedAt && m.finishedAt.getTime() > drawnAt) {
+        news.push({ priority: 'final', since: m.finishedAt.getTime() });
+      }
+    }
     try {
-      await call('updateCard', news.reduce(morePressing, 'progress'), () =>
-        platform.updateCard(withCard, card),
-      );
+      await call('updateCard', mostPressing(news, QUIET_BATCH), () => platform.updateCard(withCard, card));
       await deps.cards.remember(platform.name, card);
       cardCalls++;
     } catch (error) {
@@ -136,6 +146,9 @@ async function run(deps: NotifierDeps, batchId: number): Promise<NotifyOutcome> 
   await repo.markPosted(plan.cardOnly);
   return { kind: 'done', messages: posted, cardCalls };
 }
+
+/** The urgency of a batch run with no news of its own (see the single notifier's `QUIET`). */
+const QUIET_BATCH: Urgency = { priority: 'progress', since: Number.MAX_SAFE_INTEGER };
 
 /**
  * Where the batch is shown: its chat reference on a platform running here. A batch requested in chat

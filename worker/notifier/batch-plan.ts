@@ -4,7 +4,7 @@ import { STATE_LABELS } from '../../chat/messages/labels.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import type { DeploymentEvent } from '../../core/deployments/deployment-event.entity.js';
 import { isTerminal } from '../../core/deployments/lifecycle.js';
-import type { Plan, PlannedMessage } from './plan.js';
+import { lineUrgency, type Plan, type PlannedMessage } from './plan.js';
 
 const MAX_REASON = 200;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we strip
@@ -26,6 +26,7 @@ export function planBatchThread(
 ): Plan {
   const messages: PlannedMessage[] = [];
   const cardOnly: string[] = [];
+  const arrived = new Map(events.map((e) => [e.id, e.receivedAt.getTime()]));
   let tokens: { text: string; eventId: string; priority: MessagePriority }[] = [];
   const flush = () => {
     let current: typeof tokens = [];
@@ -38,6 +39,7 @@ export function planBatchThread(
           priority: current.some((t) => t.priority === 'final') ? 'final' : 'state',
         },
         eventIds: current.map((t) => t.eventId),
+        urgency: lineUrgency(current, arrived),
       });
       current = [];
     };
@@ -74,6 +76,7 @@ export function planBatchThread(
           priority: 'state',
         },
         eventIds: approved.map((a) => a.id),
+        urgency: { priority: 'state', since: approved[0]!.receivedAt.getTime() },
       });
       continue;
     }
@@ -90,6 +93,7 @@ export function planBatchThread(
           priority: 'final',
         },
         eventIds: [e.id],
+        urgency: { priority: 'final', since: e.receivedAt.getTime() },
       });
       continue;
     }

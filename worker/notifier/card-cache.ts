@@ -11,6 +11,8 @@ const TTL_SECONDS = 30 * 24 * 3600;
 export interface CardCache {
   isCurrent(platform: string, card: CardModel): Promise<boolean>;
   remember(platform: string, card: CardModel): Promise<void>;
+  /** When this card was last drawn (ms since the epoch), null when unknown. */
+  drawnAt(platform: string, card: CardModel): Promise<number | null>;
 }
 
 export function cardHash(card: CardModel): string {
@@ -22,11 +24,16 @@ export function createCardCache(redis: Redis, prefix: string): CardCache {
   const key = (platform: string, card: CardModel) =>
     `${prefix}:card:${platform}:${card.batch ? `b${card.batch.id}` : card.deploymentId}`;
   return {
+    // The value is `<hash> <drawn at>`.
     async isCurrent(platform, card) {
-      return (await redis.get(key(platform, card))) === cardHash(card);
+      return (await redis.get(key(platform, card)))?.split(' ')[0] === cardHash(card);
     },
     async remember(platform, card) {
-      await redis.set(key(platform, card), cardHash(card), 'EX', TTL_SECONDS);
+      await redis.set(key(platform, card), `${cardHash(card)} ${Date.now()}`, 'EX', TTL_SECONDS);
+    },
+    async drawnAt(platform, card) {
+      const at = Number((await redis.get(key(platform, card)))?.split(' ')[1]);
+      return Number.isFinite(at) ? at : null;
     },
   };
 }

@@ -1,13 +1,6 @@
-import {
-  type ChatAction,
-  type ChatLocation,
-  type ChatPlatform,
-  type MessagePriority,
-  type PlatformName,
-  RateLimitedError,
-} from '../../chat/chat-platform.js';
+import type { ChatLocation, ChatPlatform, MessagePriority, PlatformName } from '../../chat/chat-platform.js';
 import { cardFor, imageOf } from '../../chat/messages/card-source.js';
-import { morePressing, priorityOfState } from '../../chat/messages/labels.js';
+import { priorityOfState } from '../../chat/messages/labels.js';
 import type { ChatRef } from '../../core/chat/chat-ref.entity.js';
 import { ChatRefRepository } from '../../core/chat/chat-ref-repository.js';
 import type { Core } from '../../core/create-core.js';
@@ -15,9 +8,12 @@ import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import { type DeploymentState, isTerminal } from '../../core/deployments/lifecycle.js';
 import { machineToPower } from '../../core/power/power-sequence.js';
 import type { CardCache } from './card-cache.js';
+import { chatCall, Wait } from './chat-call.js';
 import type { DeploymentLocks } from './deployment-lock.js';
-import { planPriority, planThread } from './plan.js';
+import { planThread, planUrgency } from './plan.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { postPlanned, type ThreadTarget } from './thread-poster.js';
+import { mostPressing, type Urgency } from './urgency.js';
 
 export interface NotifierDeps {
   core: Core;
@@ -40,14 +36,6 @@ export type NotifyOutcome =
   | { kind: 'unroutable' }
   /** A member of a batch of several: the batch's card and thread show it; wake the batch's notifier. */
   | { kind: 'batch'; batchId: number; urgent: boolean };
-
-/** Thrown inside a run to leave it (and its lock) and come back later. */
-export class Wait {
-  constructor(
-    readonly ms: number,
-    readonly priority: MessagePriority,
-  ) {}
-}
 
 /**
  * Brings one deployment's chat up to date: posts its card if missing, posts unposted events to its
@@ -74,25 +62,6 @@ export async function notifyDeployment(deps: NotifierDeps, deploymentId: number)
   return held.locked ? held.value : { kind: 'busy' };
 }
 
-/** A chat call within the platform's rate limits: takes a slot first, or leaves the run with {@link Wait}. */
-export type ChatCall = <T>(action: ChatAction, priority: MessagePriority, fn: () => Promise<T>) => Promise<T>;
-
-export function chatCall(deps: NotifierDeps, platform: ChatPlatform, loc: ChatLocation): ChatCall {
-  return async (action, priority, fn) => {
-    const buckets = platform.rateBuckets(action, loc);
-    const wait = await deps.limiter.take(buckets, priority);
-    if (wait > 0) throw new Wait(wait, priority);
-    try {
-      return await fn();
-    } catch (error) {
-      if (!(error instanceof RateLimitedError)) throw error;
-      const keys = error.bucket ? [error.bucket] : buckets.map((b) => b.key);
-      await deps.limiter.block(keys, error.retryAfterMs);
-      throw new Wait(error.retryAfterMs, priority);
-    }
-  };
-}
-
 async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutcome> {
   const { core } = deps;
   const repo = core.deployments.repository();
@@ -105,13 +74,15 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
   if (!ref) return { kind: 'unroutable' };
   const platform = deps.platforms.get(ref.platform)!;
   const loc: ChatLocation = { ...ref, deploymentId };
-  const call = chatCall(deps, platform, loc);
+  const call = chatCall(deps.limiter, platform, loc);
 
   const card = await cardFor(core.deployments, d, platform);
   let cardCalls = 0;
   if (!loc.cardMessageId) {
     // Without its card nobody can approve a request, and nothing else of it can be shown: it goes first.
-    const { messageId } = await call('postCard', 'final', () => platform.postCard(loc.channelId, card));
+    const { messageId } = await call('postCard', { priority: 'final', since: d.createdAt.getTime() }, () =>
+      platform.postCard(loc.channelId, card),
+    );
     await refs.setCardMessage(ref.id, messageId);
     loc.cardMessageId = messageId;
     await deps.cards.remember(platform.name, card);
@@ -124,23 +95,16 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
   const approvalUnposted = events.some((e) => e.stage === 'approved' && !e.postedAt);
   const bmc = approvalUnposted ? ((await machineToPower(core, d.mac))?.bmc?.driver ?? null) : null;
   const plan = planThread(d, events, { family: image.family, bmc }, platform.maxMessageLength);
+  const thread: ThreadTarget = {
+    platform,
+    call,
+    loc: withCard,
+    title: card.title,
+    saveThread: (threadId) => refs.setThread(ref.id, threadId),
+  };
   let threadWait: Wait | null = null;
   try {
-    for (const planned of plan.messages) {
-      if (!loc.threadId) {
-        const { threadId } = await call('createThread', planned.message.priority, () =>
-          platform.ensureThread(withCard, card.title),
-        );
-        await refs.setThread(ref.id, threadId);
-        loc.threadId = threadId;
-      }
-      const withThread = { ...withCard, threadId: loc.threadId };
-      // Carry the whole backlog's urgency: a progress line queued before a final one must not hold it back.
-      await call('postThreadMessage', planPriority(plan, 'progress'), () =>
-        platform.postThreadMessage(withThread, planned.message),
-      );
-      await repo.markPosted(planned.eventIds);
-    }
+    await postPlanned(thread, plan.messages, planUrgency(plan, QUIET), (ids) => repo.markPosted(ids));
   } catch (error) {
     if (!(error instanceof Wait)) throw error;
     // The thread's channel is saturated; card edits often count against another limit (Slack's
@@ -152,12 +116,13 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
     // A card edit is as urgent as the news it carries: a new state, or only a percentage. A finished
     // deployment's card stays final news until it shows it, also once its thread line went out first
     // (then no unposted event carries that urgency any more).
-    const news = events.filter((e) => !e.postedAt).map((e) => priorityOfState(e.state));
-    if (isTerminal(d.status)) news.push('final');
+    const news = events
+      .filter((e) => !e.postedAt)
+      .map((e) => ({ priority: priorityOfState(e.state), since: e.receivedAt.getTime() }));
+    if (isTerminal(d.status))
+      news.push({ priority: 'final', since: (d.finishedAt ?? d.createdAt).getTime() });
     try {
-      await call('updateCard', news.reduce(morePressing, 'progress'), () =>
-        platform.updateCard(withCard, card),
-      );
+      await call('updateCard', mostPressing(news, QUIET), () => platform.updateCard(withCard, card));
       await deps.cards.remember(platform.name, card);
       cardCalls++;
     } catch (error) {
@@ -168,6 +133,12 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
   await repo.markPosted(plan.cardOnly);
   return { kind: 'done', messages: plan.messages.length, cardCalls };
 }
+
+/**
+ * The urgency of a call that carries no news of its own (a card redrawn after a Redis flush): progress,
+ * as young as it gets. Not stable across retries, but nothing that matters waits behind it.
+ */
+const QUIET: Urgency = { priority: 'progress', since: Number.MAX_SAFE_INTEGER };
 
 /** The batch that shows this deployment (a batch of several), with whether its news is final. */
 async function batchOf(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutcome | null> {

@@ -8,11 +8,14 @@ import {
 } from '../../chat/messages/thread-lines.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import type { DeploymentEvent } from '../../core/deployments/deployment-event.entity.js';
+import { mostPressing, type Urgency } from './urgency.js';
 
 /** A thread message and the events it carries (marked posted once it went out). */
 export interface PlannedMessage {
   message: ThreadMessage;
   eventIds: string[];
+  /** Its class and the arrival of its oldest line of that class (the limiter's order). */
+  urgency: Urgency;
 }
 
 /** What the notifier has to do for one deployment's unposted events. */
@@ -43,16 +46,19 @@ export function planThread(
     else cardOnly.push(event.id);
   });
   const messages: PlannedMessage[] = [];
+  const arrived = new Map(events.map((e) => [e.id, e.receivedAt.getTime()]));
   let current: ThreadLine[] = [];
   const flush = () => {
     if (!current.length) return;
+    const priority = current.map((l) => l.priority).reduce(morePressing);
     messages.push({
       message: {
         text: joinPowerLines(current.map((l) => l.text)).join('\n'),
         key: `d${d.id}-e${current[0]!.eventId}-e${current.at(-1)!.eventId}`,
-        priority: current.map((l) => l.priority).reduce(morePressing),
+        priority,
       },
       eventIds: current.map((l) => l.eventId),
+      urgency: lineUrgency(current, arrived),
     });
     current = [];
   };
@@ -68,4 +74,23 @@ export function planThread(
 /** The most pressing class among a plan's messages, or `fallback` when it has none. */
 export function planPriority(plan: Plan, fallback: MessagePriority): MessagePriority {
   return plan.messages.map((m) => m.message.priority).reduce(morePressing, fallback);
+}
+
+/** The most pressing urgency among a plan's messages, or `fallback` when it has none. */
+export function planUrgency(plan: Plan, fallback: Urgency): Urgency {
+  return mostPressing(
+    plan.messages.map((m) => m.urgency),
+    fallback,
+  );
+}
+
+/** Lines' class, and when the oldest line of that class arrived. */
+export function lineUrgency(
+  lines: { eventId: string; priority: MessagePriority }[],
+  arrived: Map<string, number>,
+): Urgency {
+  return mostPressing(
+    lines.map((l) => ({ priority: l.priority, since: arrived.get(l.eventId) ?? Date.now() })),
+    { priority: 'progress', since: Date.now() },
+  );
 }

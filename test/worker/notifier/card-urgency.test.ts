@@ -47,6 +47,7 @@ describe('card edits under a saturated edit budget', () => {
           refused = true;
           return 1000;
         },
+        async release() {},
         async block() {},
       },
       cards: {
@@ -54,6 +55,7 @@ describe('card edits under a saturated edit budget', () => {
           shown.get(`${p}:${card.deploymentId}`) === cardHash(card),
         remember: async (p: string, card: CardModel) =>
           void shown.set(`${p}:${card.deploymentId}`, cardHash(card)),
+        drawnAt: async () => null,
       },
     };
 
