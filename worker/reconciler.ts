@@ -57,5 +57,8 @@ export async function reconcile(
     for (const d of recent) wake.add(d.id);
   }
   for (const id of wake) await scheduler.notify(id);
-  return { expiries: pending.length, watchdogs: running.length, notifies: wake.size };
+  // A finished batch's summary has no unposted event to wake it: its own condition does.
+  const summaries = await core.batches.repository().withSummaryDue();
+  for (const id of summaries) await scheduler.notifyBatch(id, { urgent: true });
+  return { expiries: pending.length, watchdogs: running.length, notifies: wake.size + summaries.length };
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Decision } from '../deployments/decision.entity.js';
 import { Deployment } from '../deployments/deployment.entity.js';
+import { ACTIVE_STATES, sqlStateList } from '../deployments/lifecycle.js';
 import { NotFoundError } from '../errors.js';
 import { Batch } from './batch.entity.js';
 import { BatchChatRef } from './batch-chat-ref.entity.js';
@@ -70,5 +71,21 @@ export class BatchRepository {
         { summaryPostedAt: new Date() },
       )) > 0
     );
+  }
+
+  /**
+   * Batches whose closing summary is due and not posted: every member finished, one was approved. The
+   * summary is a step of its own, persisted by this condition (not by any unposted event), so a worker
+   * that died after marking the last lines, or a wake-up Redis lost, cannot drop it.
+   */
+  async withSummaryDue(): Promise<number[]> {
+    const rows = await this.em.getConnection().execute<{ batch_id: number }[]>(
+      `select r."batch_id" from "batch_chat_ref" r
+       where r."summary_posted_at" is null
+         and exists (select 1 from "deployment" d where d."batch_id" = r."batch_id" and d."approved_at" is not null)
+         and not exists (select 1 from "deployment" d where d."batch_id" = r."batch_id"
+                          and d."status" in (${sqlStateList(ACTIVE_STATES)}))`,
+    );
+    return [...new Set(rows.map((r) => r.batch_id))];
   }
 }
