@@ -9,6 +9,7 @@ import {
   verdictState,
 } from '../deployments/decide.js';
 import { Decision } from '../deployments/decision.entity.js';
+import { DecisionVerbs } from '../deployments/decision-verbs.js';
 import { type ValidDeployRequest, validateDeployRequest } from '../deployments/deploy-request.js';
 import { type Actor, Deployment } from '../deployments/deployment.entity.js';
 import { DeploymentEvent } from '../deployments/deployment-event.entity.js';
@@ -64,8 +65,10 @@ const PROBE_MAC = '02:00:00:00:00:01';
  * Batches: several deployments created in one transaction, all or nothing, and decided together with
  * the same rules as one deployment ({@link decisionRefusal}). Each member stays an ordinary deployment.
  */
-export class BatchService {
-  constructor(private readonly opts: BatchServiceOptions) {}
+export class BatchService extends DecisionVerbs<Batch> {
+  constructor(private readonly opts: BatchServiceOptions) {
+    super();
+  }
 
   private em(): EntityManager {
     return this.opts.orm.em.fork();
@@ -208,24 +211,12 @@ export class BatchService {
     return created;
   }
 
-  approve(id: number, actor: Actor, permission: Permission): Promise<Batch> {
-    return this.decide(id, 'approve', actor, permission);
-  }
-
-  reject(id: number, actor: Actor, permission: Permission, reason?: string): Promise<Batch> {
-    return this.decide(id, 'reject', actor, permission, reason);
-  }
-
-  cancel(id: number, actor: Actor, permission: Permission, reason?: string): Promise<Batch> {
-    return this.decide(id, 'cancel', actor, permission, reason);
-  }
-
   /**
    * One decision for every member it applies to (approve and reject: the pending ones; cancel: every
    * active one), by the rules of a single deployment, audited once for the batch. Refused when it
    * applies to none (approving twice).
    */
-  private async decide(
+  protected override async decide(
     id: number,
     verdict: Decision['verdict'],
     actor: Actor,

@@ -17,6 +17,7 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import { type BootFailure, type BootFailureOutcome, recordBootFailure } from './boot-failures.js';
 import { decideDeployment, type Permission } from './decide.js';
 import type { Decision } from './decision.entity.js';
+import { DecisionVerbs } from './decision-verbs.js';
 import { validateDeployRequest } from './deploy-request.js';
 import { type Actor, type BootInfo, Deployment, type TemplatePins } from './deployment.entity.js';
 import { DeploymentEvent } from './deployment-event.entity.js';
@@ -77,13 +78,14 @@ export type { DeploymentSecrets } from './deployment-secrets.js';
 const MINUTE = 60_000;
 
 /** The deployment state machine: every transition one compare-and-set in Postgres. */
-export class DeploymentService {
+export class DeploymentService extends DecisionVerbs<Deployment> {
   private readonly lookups: DeploymentLookups;
   private readonly bootingBatch: MicroBatcher<MarkBootingInput, MarkBootingResult>;
   private readonly eventsBatch: MicroBatcher<EventRow, RecordedEvent | null>;
   private readonly imageCache: ImageCache;
 
   constructor(private readonly opts: DeploymentServiceOptions) {
+    super();
     this.lookups = createDeploymentLookups(opts.sql);
     this.bootingBatch = createMarkBootingBatch(opts.sql);
     this.eventsBatch = createRecordEventsBatch(opts.sql);
@@ -183,19 +185,7 @@ export class DeploymentService {
     return { deployment, password: fixed ? null : password };
   }
 
-  approve(id: number, actor: Actor, permission: Permission): Promise<Deployment> {
-    return this.decide(id, 'approve', actor, permission);
-  }
-
-  reject(id: number, actor: Actor, permission: Permission, reason?: string): Promise<Deployment> {
-    return this.decide(id, 'reject', actor, permission, reason);
-  }
-
-  cancel(id: number, actor: Actor, permission: Permission, reason?: string): Promise<Deployment> {
-    return this.decide(id, 'cancel', actor, permission, reason);
-  }
-
-  private async decide(
+  protected override async decide(
     id: number,
     verdict: Decision['verdict'],
     actor: Actor,
