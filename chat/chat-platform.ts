@@ -46,7 +46,12 @@ export interface ThreadMessage {
 }
 
 /** The outbound calls the notifier makes, for {@link ChatPlatform.rateBuckets}. */
-export type ChatAction = 'postCard' | 'updateCard' | 'createThread' | 'postThreadMessage';
+export type ChatAction =
+  | 'postCard'
+  | 'updateCard'
+  | 'createThread'
+  | 'postThreadMessage'
+  | 'postChannelMessage';
 
 /**
  * A platform rate limit: at most `limit` calls in any `windowMs` span for calls sharing `key`. The
@@ -101,6 +106,12 @@ export interface ChatPlatform {
   ensureThread(ref: WithCard, title: string): Promise<{ threadId: string }>;
   /** Posts one reply in the thread. The notifier keeps order: never two in flight for one thread. */
   postThreadMessage(ref: WithThread, message: ThreadMessage): Promise<void>;
+  /**
+   * Posts a message in the channel itself, outside any thread: the channel digest, several deployments'
+   * lines at once while the channel is saturated (worker/notifier/channel-notifier.ts). Same text rules
+   * and `key` as a thread message. Without it a platform never switches to digests.
+   */
+  postChannelMessage?(channelId: string, message: ThreadMessage): Promise<void>;
   /**
    * Tells one user something nobody else may see (generated passwords): an ephemeral reply or a DM.
    * `context` is the {@link ChatCommand.context} of the command being answered, when there is one.

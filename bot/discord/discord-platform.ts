@@ -23,7 +23,7 @@ import { DEFAULT_RATE_LIMITS, type DiscordRateLimits, rateBucketsFor } from './r
 import { createReactionHandler, type SweepReport } from './reaction-handler.js';
 import { createReactionPacer } from './reaction-pacer.js';
 import { registrationDrift } from './register-commands.js';
-import { ensureThread, postThreadMessage } from './threads.js';
+import { ensureThread, postChannelMessage, postThreadMessage } from './threads.js';
 
 export interface DiscordPlatformOptions {
   /**
@@ -173,6 +173,8 @@ export function createDiscordPlatform(
 
     postThreadMessage: (ref: WithThread, message: ThreadMessage) =>
       postThreadMessage(client, log, ref, message),
+    postChannelMessage: (channelId: string, message: ThreadMessage) =>
+      postChannelMessage(client, channelId, message),
 
     async sendPrivate(_user: ChatUser, text: string, context?: unknown) {
       // Only an interaction gives a channel nobody else sees; the channel is never a fallback.

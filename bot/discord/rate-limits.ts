@@ -63,6 +63,8 @@ export function rateBucketsFor(
       return [{ key: bucketKeys.edit(ref.channelId), ...limits.messageEdits }, global];
     case 'createThread':
       return [{ key: bucketKeys.thread(ref.channelId), ...limits.threads }, global];
+    case 'postChannelMessage':
+      return [{ key: bucketKeys.post(ref.channelId), ...limits.channelMessages }, global];
     case 'postThreadMessage':
       // A thread is its own channel for Discord's message limit.
       return [{ key: bucketKeys.post(ref.threadId ?? ref.channelId), ...limits.channelMessages }, global];

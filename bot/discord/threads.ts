@@ -49,16 +49,7 @@ export async function postThreadMessage(
   ref: WithThread,
   message: ThreadMessage,
 ): Promise<void> {
-  const body = {
-    content: fitText(plain(message.text), DISCORD_LIMITS.content),
-    allowed_mentions: { parse: [] },
-    // Discord drops a second message with the same nonce: a retry after a crash posts nothing twice.
-    nonce: nonceOf(message.key),
-    enforce_nonce: true,
-    flags:
-      MessageFlags.SuppressEmbeds |
-      (message.priority === 'progress' ? MessageFlags.SuppressNotifications : 0),
-  };
+  const body = messageBody(message);
   try {
     await client.rest.post(Routes.channelMessages(ref.threadId), { body });
   } catch (error) {
@@ -72,6 +63,28 @@ export async function postThreadMessage(
     logger.error({ deploymentId: ref.deploymentId, threadId: ref.threadId }, locked.message);
     throw locked;
   }
+}
+
+/** A channel digest: a message in the channel itself, with a thread message's rules. */
+export async function postChannelMessage(client: Client, channelId: string, message: ThreadMessage) {
+  try {
+    await client.rest.post(Routes.channelMessages(channelId), { body: messageBody(message) });
+  } catch (error) {
+    throw toPlatformError(error, 'posting a channel digest');
+  }
+}
+
+function messageBody(message: ThreadMessage) {
+  return {
+    content: fitText(plain(message.text), DISCORD_LIMITS.content),
+    allowed_mentions: { parse: [] },
+    // Discord drops a second message with the same nonce: a retry after a crash posts nothing twice.
+    nonce: nonceOf(message.key),
+    enforce_nonce: true,
+    flags:
+      MessageFlags.SuppressEmbeds |
+      (message.priority === 'progress' ? MessageFlags.SuppressNotifications : 0),
+  };
 }
 
 /** Discord nonces are at most 25 characters; the message key is longer, so it is hashed. */

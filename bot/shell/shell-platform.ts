@@ -155,6 +155,10 @@ export function createShellPlatform(opts: ShellPlatformOptions): ShellPlatform {
       print(message.text.split('\n').map((l) => `[${label(ref)}] ${l}`));
     },
 
+    async postChannelMessage(_channelId: string, message: ThreadMessage) {
+      print(message.text.split('\n').map((l) => `[digest] ${l}`));
+    },
+
     async sendPrivate(_user, text) {
       print(`🔒 ${text}`);
     },

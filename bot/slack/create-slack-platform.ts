@@ -202,6 +202,7 @@ export function createSlackPlatform(
     updateCard: outbound.updateCard,
     ensureThread: outbound.ensureThread,
     postThreadMessage: outbound.postThreadMessage,
+    postChannelMessage: outbound.postChannelMessage,
     sendPrivate: (user, text, context) => outbound.sendPrivate(user, text, asReplyContext(context)),
     isApprover: (user) => approvers.check(user.id),
     rateBuckets: slackRateBuckets,

@@ -93,6 +93,21 @@ export function slackOutbound(client: webApi.WebClient, logger: Logger) {
       }
     },
 
+    /** A channel digest: a top-level message in the cards' channel. */
+    async postChannelMessage(channel: string, message: ThreadMessage): Promise<void> {
+      try {
+        await client.chat.postMessage({
+          channel,
+          text: escapeSlack(message.text),
+          mrkdwn: false,
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+      } catch (error) {
+        throw asRateLimited(error, bucketKeys.post(channel));
+      }
+    },
+
     /**
      * Something only `user` may see: through the command's response_url (ephemeral), else as an ephemeral
      * message in the channel. Errors are replaced by a {@link PlatformCallError}, so neither the text nor a

@@ -39,6 +39,7 @@ export function slackRateBuckets(action: ChatAction, ref: ChatLocation): RateBuc
     case 'postCard':
       return [...post, { key: bucketKeys.cardReactions, ...SLACK_LIMITS.cardReactions }];
     case 'postThreadMessage':
+    case 'postChannelMessage':
       return post;
     case 'updateCard':
       return [{ key: bucketKeys.update, ...SLACK_LIMITS.update }];

@@ -29,6 +29,7 @@ export function documentedLimits(platform: 'slack' | 'discord' | 'none', timeSca
     const methods: Record<ChatAction, string[]> = {
       postCard: ['chat.postMessage', 'reactions.add', 'reactions.add'],
       postThreadMessage: ['chat.postMessage'],
+      postChannelMessage: ['chat.postMessage'],
       updateCard: ['chat.update'],
       createThread: [],
     };
@@ -45,6 +46,7 @@ export function documentedLimits(platform: 'slack' | 'discord' | 'none', timeSca
   const route: Record<ChatAction, ['channelMessages' | 'messageEdits' | 'routes', string]> = {
     postCard: ['channelMessages', 'POST /channels/:id/messages'],
     postThreadMessage: ['channelMessages', 'POST /channels/:id/messages'],
+    postChannelMessage: ['channelMessages', 'POST /channels/:id/messages'],
     updateCard: ['messageEdits', 'PATCH /channels/:id/messages/:id'],
     createThread: ['routes', 'POST /channels/:id/messages/:id/threads'],
   };

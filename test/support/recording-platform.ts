@@ -1,5 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { DEFAULT_RATE_LIMITS, rateBucketsFor } from '../../bot/discord/rate-limits.js';
+import {
+  DEFAULT_RATE_LIMITS,
+  type DiscordRateLimits,
+  rateBucketsFor,
+} from '../../bot/discord/rate-limits.js';
 import { slackRateBuckets } from '../../bot/slack/rate-limits.js';
 import type { ChatCommand, ChatInbound, CommandReply } from '../../chat/chat-inbound.js';
 import {
@@ -22,9 +26,12 @@ const subject = (ref: ChatLocation) => (ref.batchId ? -ref.batchId : ref.deploym
 
 /** The buckets each adapter declares to the notifier (bot/*\/rate-limits.ts), by platform. */
 const ADAPTER_BUCKETS = {
-  slack: (action: ChatAction, ref: ChatLocation) => slackRateBuckets(action, ref),
-  discord: (action: ChatAction, ref: ChatLocation) => rateBucketsFor(DEFAULT_RATE_LIMITS, action, ref),
-  none: (): RateBucket[] => [],
+  slack: () => (action: ChatAction, ref: ChatLocation) => slackRateBuckets(action, ref),
+  discord: (limits: Partial<DiscordRateLimits> = {}) => {
+    const all = { ...DEFAULT_RATE_LIMITS, ...limits };
+    return (action: ChatAction, ref: ChatLocation) => rateBucketsFor(all, action, ref);
+  },
+  none: () => (): RateBucket[] => [],
 };
 
 export interface RecordedCall {
@@ -46,6 +53,11 @@ export interface RecordingPlatformOptions {
   approvers?: string[];
   /** Users whose approver check throws (fail-closed tests). */
   brokenApprovers?: string[];
+  /**
+   * Discord limits the adapter declares instead of its defaults (its `rateLimits` option: an operator
+   * who keeps more of the bot's budget for other work). The platform still enforces its documented ones.
+   */
+  discordLimits?: Partial<DiscordRateLimits>;
   /** Simulated API latency per call. @defaultValue 0 */
   latencyMs?: number;
   /** Multiplies every limit's window (0.1: Slack's 1 message/s becomes 1 per 100 ms). @defaultValue 1 */
@@ -67,6 +79,8 @@ export class RecordingPlatform implements ChatPlatform {
   readonly calls: RecordedCall[] = [];
   /** Card message id → latest card and every version it had. */
   readonly cards = new Map<string, { channelId: string; card: CardModel; versions: CardModel[] }>();
+  /** Channel id → channel digests (messages outside any thread), in order. */
+  readonly channelMessages = new Map<string, string[]>();
   /** Deployment id → thread messages, in order. */
   readonly threads = new Map<number, string[]>();
   readonly threadsOpened: number[] = [];
@@ -88,7 +102,7 @@ export class RecordingPlatform implements ChatPlatform {
     const scale = opts.timeScale ?? 1;
     const platform = opts.limits ?? 'discord';
     this.enforce = documentedLimits(platform, scale);
-    const table = ADAPTER_BUCKETS[platform];
+    const table = ADAPTER_BUCKETS[platform](opts.discordLimits);
     this.declared = (action, ref) => table(action, ref).map((b) => ({ ...b, windowMs: b.windowMs * scale }));
     this.events.setMaxListeners(1000);
   }
@@ -141,6 +155,19 @@ export class RecordingPlatform implements ChatPlatform {
     if (message.text.length > this.maxMessageLength) throw new Error('message too long');
     this.threads.get(subject(ref))!.push(message.text);
     this.done('postThreadMessage', subject(ref), message.text);
+  }
+
+  async postChannelMessage(channelId: string, message: ThreadMessage) {
+    await this.enter(
+      'postChannelMessage',
+      { deploymentId: 0, channelId, cardMessageId: null, threadId: null },
+      message.text,
+    );
+    if (message.text.length > this.maxMessageLength) throw new Error('message too long');
+    const list = this.channelMessages.get(channelId) ?? [];
+    list.push(message.text);
+    this.channelMessages.set(channelId, list);
+    this.done('postChannelMessage', 0, message.text);
   }
 
   async sendPrivate(user: ChatUser, text: string) {
