@@ -1,18 +1,17 @@
 import type { ChatLocation, PlatformName } from '../../chat/chat-platform.js';
 import { buildBatchCard } from '../../chat/messages/batch-card.js';
 import { imageOf } from '../../chat/messages/card-source.js';
-import { priorityOfState } from '../../chat/messages/labels.js';
 import type { Batch } from '../../core/batches/batch.entity.js';
 import type { BatchChatRef } from '../../core/batches/batch-chat-ref.entity.js';
 import type { BatchRepository } from '../../core/batches/batch-repository.js';
 import { DeploymentEvent } from '../../core/deployments/deployment-event.entity.js';
 import { isTerminal } from '../../core/deployments/lifecycle.js';
 import { batchSummary, planBatchThread } from './batch-plan.js';
+import { batchCardUrgency, batchThreadUrgency } from './batch-urgency.js';
 import { chatCall, Wait } from './chat-call.js';
 import type { NotifierDeps, NotifyOutcome } from './notifier.js';
-import { planUrgency } from './plan.js';
 import { ensureThread, postPlanned, type ThreadTarget } from './thread-poster.js';
-import { mostPressing, type Urgency } from './urgency.js';
+import type { Urgency } from './urgency.js';
 
 /**
  * Brings one batch's chat up to date, like {@link notifyDeployment} does for one deployment: posts the
@@ -101,11 +100,21 @@ async function run(deps: NotifierDeps, batchId: number): Promise<NotifyOutcome> 
   };
   let threadWait: Wait | null = null;
   let posted = 0;
+  const drawnAt = (await deps.cards.drawnAt(platform.name, card)) ?? 0;
+  const inThread = new Set<string>();
   try {
     // Failures and finals carry the whole backlog's urgency: a digest queued before them must not hold
     // them back (the backlog goes out in order, in as few messages as fit).
-    const urgency = planUrgency(plan, summaryDue ? lastEnd : QUIET_BATCH);
-    posted += await postPlanned(thread, plan.messages, urgency, (ids) => repo.markPosted(ids));
+    const lineIds = new Set(plan.messages.flatMap((m) => m.eventIds));
+    const urgency = batchThreadUrgency(
+      events.filter((e) => lineIds.has(e.id)),
+      drawnAt,
+      summaryDue ? lastEnd : QUIET_BATCH,
+    );
+    posted += await postPlanned(thread, plan.messages, urgency, async (ids) => {
+      await repo.markPosted(ids);
+      for (const id of ids) inThread.add(id);
+    });
     if (summaryDue) {
       const withThread = await ensureThread(thread, lastEnd);
       await call('postThreadMessage', lastEnd, () =>
@@ -124,18 +133,13 @@ async function run(deps: NotifierDeps, batchId: number): Promise<NotifyOutcome> 
   }
 
   if (!(await deps.cards.isCurrent(platform.name, card))) {
-    // The card shows every member: it is as urgent as the oldest unshown news of its most pressing class.
-    const news = events.map((e) => ({ priority: priorityOfState(e.state), since: e.receivedAt.getTime() }));
-    // Members that finished since the card was last drawn: their end is final news even once their
-    // thread line went out first (then no unposted event carries it any more).
-    const drawnAt = (await deps.cards.drawnAt(platform.name, card)) ?? 0;
-    for (const m of members) {
-      if (m.finishedAt && m.finishedAt.getTime() > drawnAt) {
-        news.push({ priority: 'final', since: m.finishedAt.getTime() });
-      }
-    }
+    const urgency = batchCardUrgency(
+      events.filter((e) => !inThread.has(e.id)),
+      members.flatMap((m) => (m.finishedAt && m.finishedAt.getTime() > drawnAt ? [m.finishedAt] : [])),
+      allFinished ? lastEnd : QUIET_BATCH,
+    );
     try {
-      await call('updateCard', mostPressing(news, QUIET_BATCH), () => platform.updateCard(withCard, card));
+      await call('updateCard', urgency, () => platform.updateCard(withCard, card));
       await deps.cards.remember(platform.name, card);
       cardCalls++;
     } catch (error) {
