@@ -112,7 +112,7 @@ describe('slot reservation: the next free slot goes to the most pressing claim',
     const gone = await limiter.take([bucket], 'final', { id: 'gone', since: 1 });
     const next = { id: 'next', since: 2 };
     await limiter.take([bucket], 'final', next);
-    await sleep(gone + 300 + gone / 4 + 50);
+    await sleep(gone + 1000 + gone / 4 + 50);
     expect(await limiter.take([bucket], 'final', next)).toBe(0);
     const released = { id: 'released', since: 3 };
     await limiter.take([bucket], 'final', released);

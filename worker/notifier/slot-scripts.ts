@@ -98,7 +98,7 @@ for i = 1, n do
   if w > wait then wait = w end
 end
 if wait > 0 then
-  local grace = 300 + math.floor(wait / 4)
+  local grace = 1000 + math.floor(wait / 4)
   for i = 1, n do
     redis.call('HSET', KEYS[4 * i], claim, now + wait + grace)
     redis.call('PEXPIRE', KEYS[4 * i - 1], ttl)
