@@ -38,6 +38,8 @@ export interface NotifyJob {
   deploymentId: number;
   /** Set on a batch's job: its card and thread (see worker/notifier/batch-notifier.ts). */
   batchId?: number;
+  /** Set on a channel's digest job (see worker/notifier/channel-notifier.ts). */
+  channel?: { platform: string; channelId: string };
 }
 export interface PowerJob {
   deploymentId: number;
@@ -54,6 +56,8 @@ export const jobIds = {
   power: (id: number) => `power-${id}`,
   /** One waiting run per batch: its digest window, shortened by a final state. */
   notifyBatch: (id: number) => `notify-b${id}`,
+  /** One waiting digest run per channel in digest mode. */
+  notifyChannel: (platform: string, channelId: string) => `notify-c-${platform}-${channelId}`,
 };
 
 /**

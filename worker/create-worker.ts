@@ -6,6 +6,7 @@ import { createQueues, createRedisConnection, type OctofleetQueues, QUEUE_NAMES 
 import { listenForChanges } from './change-listener.js';
 import { createCardCache } from './notifier/card-cache.js';
 import { createDeploymentLocks } from './notifier/deployment-lock.js';
+import { createDigestMode } from './notifier/digest-mode.js';
 import { createRateLimiter } from './notifier/rate-limiter.js';
 import { armProcessor } from './processors/arm.js';
 import { expireProcessor } from './processors/expire.js';
@@ -60,6 +61,9 @@ export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
     limiter: createRateLimiter(queues.connection, config.QUEUE_PREFIX),
     cards: createCardCache(queues.connection, config.QUEUE_PREFIX),
     locks,
+    digests: createDigestMode(queues.connection, config.QUEUE_PREFIX),
+    wakeChannel: (platform: PlatformName, channelId: string, urgent: boolean) =>
+      scheduler.notifyChannel(platform, channelId, { urgent }),
   };
   const workers: Worker[] = [];
   const connections: ReturnType<typeof createRedisConnection>[] = [];

@@ -44,6 +44,11 @@ export interface Scheduler {
    * so every member change inside the window goes out as one digest.
    */
   notifyBatch(batchId: number, opts?: { urgent?: boolean }): Promise<void>;
+  /**
+   * Wakes a channel's digest run after a short window that gathers the lines of several deployments
+   * (`urgent`: now, also promoting a run already waiting, for a final state). At most one run per channel waits.
+   */
+  notifyChannel(platform: string, channelId: string, opts?: { urgent?: boolean }): Promise<void>;
   arm(deploymentId: number): Promise<void>;
   /**
    * The power sequence of an approved deployment (worker/processors/power.ts), retried with exponential
@@ -112,6 +117,22 @@ export function createScheduler(
       const existing = job.id ? await queues.notify.getJob(job.id) : undefined;
       if (existing && (await existing.isDelayed())) await existing.promote().catch(() => {});
     },
+    async notifyChannel(platform, channelId, { urgent = false } = {}) {
+      const jobId = `notify-c-${randomUUID()}`;
+      const job = await queues.notify.add(
+        'notify',
+        { deploymentId: 0, channel: { platform, channelId } },
+        {
+          jobId,
+          delay: urgent ? 0 : CHANNEL_DIGEST_MS,
+          priority: jobPriority(urgent ? 'final' : 'state'),
+          deduplication: { id: jobIds.notifyChannel(platform, channelId), keepLastIfActive: true },
+        },
+      );
+      if (job.id === jobId || !urgent) return;
+      const existing = job.id ? await queues.notify.getJob(job.id) : undefined;
+      if (existing && (await existing.isDelayed())) await existing.promote().catch(() => {});
+    },
     async arm(deploymentId) {
       await queues.arm.add('arm', { deploymentId }, { jobId: jobIds.arm(deploymentId) });
     },
@@ -152,6 +173,9 @@ export function createScheduler(
     },
   };
 }
+
+/** How long a channel digest gathers lines before it goes out, unless a final state wakes it. */
+const CHANNEL_DIGEST_MS = 500;
 
 /** Active states in lifecycle order; each may hold a timer (the approval deadline, then watchdogs). */
 const TIMER_ORDER: readonly ActiveState[] = ['pending_approval', ...GUARDED_STATES];

@@ -35,4 +35,24 @@ export class ChatRefRepository {
   async setThread(id: number, threadId: string): Promise<void> {
     await this.em.nativeUpdate(ChatRef, { id }, { threadId });
   }
+
+  /**
+   * Single deployments (not members of a batch of several) shown in this channel, with their card posted
+   * and events not yet in chat: what a channel digest may carry. Only a deployment's first reference
+   * counts, the one the notifier posts to.
+   */
+  async singlesWithUnpostedEvents(platform: ChatRef['platform'], channelId: string): Promise<number[]> {
+    const rows = await this.em.getConnection().execute<{ deployment_id: number }[]>(
+      `select distinct r."deployment_id" from "chat_ref" r
+         join "deployment_event" e on e."deployment_id" = r."deployment_id" and e."posted_at" is null
+         join "deployment" d on d."id" = r."deployment_id"
+         left join "batch" b on b."id" = d."batch_id"
+       where r."platform" = ? and r."channel_id" = ? and r."card_message_id" is not null
+         and (b."id" is null or b."size" <= 1)
+         and r."id" = (select min(f."id") from "chat_ref" f where f."deployment_id" = r."deployment_id")
+       order by 1`,
+      [platform, channelId],
+    );
+    return rows.map((r) => r.deployment_id);
+  }
 }

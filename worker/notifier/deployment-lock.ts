@@ -4,7 +4,7 @@ import pg from 'pg';
  * First half of the advisory lock key: "octofleet notifier" (the second half is the deployment id), and
  * the same for a batch's card and thread (the second half is the batch id).
  */
-const LOCK_CLASS = { deployment: 0x0c7f_0001, batch: 0x0c7f_0002 } as const;
+const LOCK_CLASS = { deployment: 0x0c7f_0001, batch: 0x0c7f_0002, channel: 0x0c7f_0003 } as const;
 
 /**
  * Per-deployment mutual exclusion for the notifier across every worker process: a Postgres advisory
@@ -20,6 +20,16 @@ export interface DeploymentLocks {
     id: number,
     fn: () => Promise<T>,
     scope?: keyof typeof LOCK_CLASS,
+  ): Promise<{ locked: true; value: T } | { locked: false }>;
+  /**
+   * Runs `fn` holding a channel's digest lock and the locks of those of `deploymentIds` nobody else holds
+   * (passed to `fn`): a digest carries only deployments whose own run is not posting right now.
+   * `{locked: false}` when another worker runs this channel's digest.
+   */
+  withChannel<T>(
+    channelKey: number,
+    deploymentIds: number[],
+    fn: (locked: number[]) => Promise<T>,
   ): Promise<{ locked: true; value: T } | { locked: false }>;
   close(): Promise<void>;
 }
@@ -46,6 +56,31 @@ export function createDeploymentLocks(databaseUrl: string, opts: { max?: number 
         throw error;
       } finally {
         // Commit or roll back, the lock goes either way; nothing else ran in this transaction.
+        await client.query('rollback').catch((error: Error) => {
+          broken ??= error;
+        });
+        client.release(broken && !(await healthy(client)) ? broken : undefined);
+      }
+    },
+    async withChannel(channelKey, deploymentIds, fn) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query("begin; set local idle_in_transaction_session_timeout = '10min'");
+        const { rows } = await client.query<{ locked: boolean }>(
+          'select pg_try_advisory_xact_lock($1, $2) as locked',
+          [LOCK_CLASS.channel, channelKey],
+        );
+        if (!rows[0]?.locked) return { locked: false };
+        const mine = await client.query<{ id: number }>(
+          'select id from unnest($2::int[]) as id where pg_try_advisory_xact_lock($1, id)',
+          [LOCK_CLASS.deployment, deploymentIds],
+        );
+        return { locked: true, value: await fn(mine.rows.map((r) => r.id)) };
+      } catch (error) {
+        broken = error as Error;
+        throw error;
+      } finally {
         await client.query('rollback').catch((error: Error) => {
           broken ??= error;
         });

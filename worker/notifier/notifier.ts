@@ -10,6 +10,7 @@ import { machineToPower } from '../../core/power/power-sequence.js';
 import type { CardCache } from './card-cache.js';
 import { chatCall, Wait } from './chat-call.js';
 import type { DeploymentLocks } from './deployment-lock.js';
+import type { DigestMode } from './digest-mode.js';
 import { planThread, planUrgency } from './plan.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { postPlanned, type ThreadTarget } from './thread-poster.js';
@@ -23,6 +24,21 @@ export interface NotifierDeps {
   locks: DeploymentLocks;
   /** How long to wait for the bot to record a fresh request's channel. @defaultValue 10 s */
   refGraceMs?: number;
+  /** Channels in digest mode; without it (and {@link wakeChannel}) no channel ever switches. */
+  digests?: DigestMode;
+  /** Wakes a channel's digest run (now when `urgent`, else after a short window that gathers lines). */
+  wakeChannel?: (platform: PlatformName, channelId: string, urgent: boolean) => Promise<void>;
+}
+
+/**
+ * How long a thread message may have to wait before its channel switches to digests, in turns of its
+ * slowest bucket: a few messages queued ahead of it (Slack: three seconds of one message a second).
+ */
+export const DIGEST_AFTER_TURNS = 3;
+
+/** The wait past which a thread message's channel switches to digests (see {@link DIGEST_AFTER_TURNS}). */
+export function digestAfterMs(buckets: { limit: number; windowMs: number }[]): number {
+  return DIGEST_AFTER_TURNS * Math.max(0, ...buckets.map((b) => b.windowMs / b.limit));
 }
 
 /** What one notifier run achieved; the processor maps it onto BullMQ. */
@@ -103,13 +119,33 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
     saveThread: (threadId) => refs.setThread(ref.id, threadId),
   };
   let threadWait: Wait | null = null;
+  const urgency = planUrgency(plan, QUIET);
+  const digests = deps.digests && deps.wakeChannel && platform.postChannelMessage ? deps.digests : null;
+  // In digest mode the channel's digest run carries the lines (under this deployment's lock too).
+  let handedOver = plan.messages.length > 0 && (await digests?.isOn(platform.name, loc.channelId)) === true;
   try {
-    await postPlanned(thread, plan.messages, planUrgency(plan, QUIET), (ids) => repo.markPosted(ids));
+    if (!handedOver) await postPlanned(thread, plan.messages, urgency, (ids) => repo.markPosted(ids));
   } catch (error) {
     if (!(error instanceof Wait)) throw error;
-    // The thread's channel is saturated; card edits often count against another limit (Slack's
-    // chat.update), so the card can still show the news now while the thread catches up.
-    threadWait = error;
+    const threadBuckets = platform.rateBuckets('postThreadMessage', thread.loc);
+    if (digests && threadBuckets.length && error.ms >= digestAfterMs(threadBuckets)) {
+      // A backlog this long means the channel cannot give every deployment its own messages: switch it
+      // to digests, where one message carries many deployments' lines.
+      await digests.switchOn(platform.name, loc.channelId);
+      handedOver = true;
+    } else {
+      // The thread's channel is saturated; card edits often count against another limit (Slack's
+      // chat.update), so the card can still show the news now while the thread catches up.
+      threadWait = error;
+    }
+  }
+  if (handedOver) {
+    // A claim queued before the switch would hold the channel's queue until its turn passed.
+    await deps.limiter.release(
+      platform.rateBuckets('postThreadMessage', thread.loc),
+      `d${d.id}:postThreadMessage`,
+    );
+    await deps.wakeChannel!(platform.name, loc.channelId, urgency.priority === 'final');
   }
 
   if (!(await deps.cards.isCurrent(platform.name, card))) {
@@ -131,7 +167,7 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
   }
   if (threadWait) throw threadWait;
   await repo.markPosted(plan.cardOnly);
-  return { kind: 'done', messages: plan.messages.length, cardCalls };
+  return { kind: 'done', messages: handedOver ? 0 : plan.messages.length, cardCalls };
 }
 
 /**

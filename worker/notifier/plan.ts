@@ -37,14 +37,7 @@ export function planThread(
   ctx: LineContext,
   maxLength: number,
 ): Plan {
-  const lines: ThreadLine[] = [];
-  const cardOnly: string[] = [];
-  events.forEach((event, i) => {
-    if (event.postedAt) return;
-    const line = threadLine(d, event, events[i - 1], ctx);
-    if (line) lines.push({ ...line, text: line.text.slice(0, maxLength) });
-    else cardOnly.push(event.id);
-  });
+  const { lines, cardOnly } = planLines(d, events, ctx, maxLength);
   const messages: PlannedMessage[] = [];
   const arrived = new Map(events.map((e) => [e.id, e.receivedAt.getTime()]));
   let current: ThreadLine[] = [];
@@ -69,6 +62,24 @@ export function planThread(
   }
   flush();
   return { messages, cardOnly };
+}
+
+/** The thread lines of a deployment's unposted events in order, and the events that only change the card. */
+export function planLines(
+  d: Deployment,
+  events: DeploymentEvent[],
+  ctx: LineContext,
+  maxLength: number,
+): { lines: ThreadLine[]; cardOnly: string[] } {
+  const lines: ThreadLine[] = [];
+  const cardOnly: string[] = [];
+  events.forEach((event, i) => {
+    if (event.postedAt) return;
+    const line = threadLine(d, event, events[i - 1], ctx);
+    if (line) lines.push({ ...line, text: line.text.slice(0, maxLength) });
+    else cardOnly.push(event.id);
+  });
+  return { lines, cardOnly };
 }
 
 /** The most pressing class among a plan's messages, or `fallback` when it has none. */

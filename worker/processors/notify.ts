@@ -1,9 +1,10 @@
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import type { MessagePriority } from '../../chat/chat-platform.js';
+import type { MessagePriority, PlatformName } from '../../chat/chat-platform.js';
 import { priorityRank } from '../../chat/messages/labels.js';
 import { isAppError } from '../../core/errors.js';
 import type { NotifyJob } from '../../core/queues.js';
 import { notifyBatch } from '../notifier/batch-notifier.js';
+import { notifyChannel } from '../notifier/channel-notifier.js';
 import { type NotifierDeps, notifyDeployment } from '../notifier/notifier.js';
 import type { Scheduler } from '../schedule.js';
 
@@ -21,8 +22,12 @@ export function retryDelay(waitMs: number, priority: MessagePriority, random = M
 /** Runs the notifier for one deployment and maps its outcome onto BullMQ (delays, not flags). */
 export function notifyProcessor(deps: NotifierDeps, scheduler: Pick<Scheduler, 'notifyBatch'>) {
   return async (job: Job<NotifyJob>, token?: string): Promise<string> => {
-    const { batchId, deploymentId } = job.data;
-    const run = batchId ? notifyBatch(deps, batchId) : notifyDeployment(deps, deploymentId);
+    const { batchId, channel, deploymentId } = job.data;
+    const run = channel
+      ? notifyChannel(deps, channel.platform as PlatformName, channel.channelId)
+      : batchId
+        ? notifyBatch(deps, batchId)
+        : notifyDeployment(deps, deploymentId);
     const outcome = await run.catch((error) => {
       if (isAppError(error) && error.status === 404) throw new UnrecoverableError(error.message);
       throw error;

@@ -84,6 +84,22 @@ export function threadShows(h: Harness, id: number, pattern: RegExp): Promise<vo
   );
 }
 
+/**
+ * Every line of a deployment as chat received it, in call order: its thread messages and its rows of
+ * channel digests (`#42 web07: …`, tag removed).
+ */
+export function chatLines(h: Harness, id: number): string[] {
+  const tag = new RegExp(`^#${id} [^:]+: `);
+  return h.platform.calls.flatMap((c) => {
+    if (c.action === 'postThreadMessage' && c.deploymentId === id) return c.text!.split('\n');
+    if (c.action !== 'postChannelMessage') return [];
+    return c
+      .text!.split('\n')
+      .filter((l) => tag.test(l))
+      .map((l) => l.replace(tag, ''));
+  });
+}
+
 /** Waits until the card shows a status. */
 export function cardShows(h: Harness, id: number, status: string): Promise<void> {
   return h.platform.waitFor(() => h.platform.cardOf(id)?.card.status === status, `#${id} card ${status}`);
