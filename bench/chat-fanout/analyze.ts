@@ -1,6 +1,6 @@
 import { type LatencySummary, summarize } from '../support/stats.js';
 import type { SentTimes } from './drive.js';
-import type { ChatRefRow, FanoutPlatform } from './fake-platforms.js';
+import type { ChatRefRow, FanoutPlatform, Seen } from './fake-platforms.js';
 import type { DeploymentPlan, LineClass } from './plan.js';
 
 /** What reached chat, and how late. */
@@ -14,6 +14,10 @@ export interface Delivery {
   /** Deployments whose thread shows the final line, and whose card shows Done. */
   finalInThread: number;
   finalOnCard: number;
+  /** Lines that reached chat more than once (thread messages and digest rows together). */
+  doubled: number;
+  /** Channel digests during the run: messages, rows, most deployments in one. */
+  digests: { messages: number; rows: number; maxDeployments: number };
   /** Thread messages posted once the stages started, and what the most urgent line of each was. */
   stageMessages: { total: number; lines: number; maxLinesInOne: number; byClass: Record<LineClass, number> };
 }
@@ -21,7 +25,10 @@ export interface Delivery {
 const CLASSES: LineClass[] = ['final', 'state', 'progress'];
 const RANK: Record<LineClass, number> = { final: 0, state: 1, progress: 2 };
 
-/** Matches every planned line to the first thread message that shows it. */
+/**
+ * Matches every planned line to the first thread message or channel digest row that shows it, and
+ * counts the lines that showed up more than once.
+ */
 export function analyzeDelivery(
   platform: FanoutPlatform,
   plans: DeploymentPlan[],
@@ -39,20 +46,32 @@ export function analyzeDelivery(
   let total = 0;
   let lines = 0;
   let maxLinesInOne = 0;
+  let doubled = 0;
+  const digests = platform.channelDigests?.() ?? [];
+  const rowsOf = new Map<string, Seen[]>();
+  for (const digest of digests) {
+    for (const row of digest.text.split('\n')) {
+      const tag = row.split(' ')[0]!;
+      rowsOf.set(tag, [...(rowsOf.get(tag) ?? []), { at: digest.at, text: row }]);
+    }
+  }
   for (const plan of plans) {
     const ref = refs.get(ids[plan.index]!);
     const thread = ref ? platform.thread(ref) : [];
+    const shown = [...thread, ...(rowsOf.get(`#${ids[plan.index]}`) ?? [])].sort((a, b) => a.at - b.at);
     const classOf = new Map<number, LineClass>();
     plan.lines.forEach((line, i) => {
       const at = sent[plan.index]![i]!;
-      const found = thread.findIndex((m) => line.matches(m.text));
-      if (found < 0 || Number.isNaN(at)) {
+      if (shown.filter((m) => line.matches(m.text)).length > 1) doubled++;
+      const seen = shown.find((m) => line.matches(m.text));
+      if (!seen || Number.isNaN(at)) {
         missing[line.class]++;
         return;
       }
-      lags[line.class].push(thread[found]!.at - at);
+      lags[line.class].push(seen.at - at);
+      const found = thread.indexOf(seen);
       const before = classOf.get(found);
-      if (!before || RANK[line.class] < RANK[before]) classOf.set(found, line.class);
+      if (found >= 0 && (!before || RANK[line.class] < RANK[before])) classOf.set(found, line.class);
       if (line.class === 'final') finalInThread++;
     });
     thread.forEach((m, i) => {
@@ -65,10 +84,10 @@ export function analyzeDelivery(
       if (c) byClass[c]++;
     });
     const doneAt = sent[plan.index]!.at(-1)!;
-    const shown = ref ? platform.cardVersions(ref).find((v) => v.text.includes('✅ Done')) : undefined;
-    if (shown) {
+    const onCard = ref ? platform.cardVersions(ref).find((v) => v.text.includes('✅ Done')) : undefined;
+    if (onCard) {
       finalOnCard++;
-      if (!Number.isNaN(doneAt)) cardLags.push(shown.at - doneAt);
+      if (!Number.isNaN(doneAt)) cardLags.push(onCard.at - doneAt);
     }
   }
   return {
@@ -80,6 +99,15 @@ export function analyzeDelivery(
     missing,
     finalInThread,
     finalOnCard,
+    doubled,
+    digests: {
+      messages: digests.filter((d) => d.at >= stagesStarted).length,
+      rows: digests.filter((d) => d.at >= stagesStarted).reduce((n, d) => n + d.text.split('\n').length, 0),
+      maxDeployments: Math.max(
+        0,
+        ...digests.map((d) => new Set(d.text.split('\n').map((r) => r.split(' ')[0])).size),
+      ),
+    },
     stageMessages: { total, lines, maxLinesInOne, byClass },
   };
 }

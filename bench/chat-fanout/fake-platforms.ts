@@ -32,6 +32,8 @@ export interface FanoutPlatform {
   thread(ref: ChatRefRow): Seen[];
   /** Every version the card had, oldest first. */
   cardVersions(ref: ChatRefRow): Seen[];
+  /** Channel digests (messages in the channel itself carrying deployments' lines), oldest first. */
+  channelDigests?(): Seen[];
   close(): Promise<void>;
 }
 
@@ -57,6 +59,12 @@ export async function fakeDiscordPlatform(): Promise<FanoutPlatform> {
     thread(ref) {
       if (!ref.threadId) return [];
       return s.messages(ref.threadId).map((m) => ({ at: Date.parse(m.createdAt), text: m.content }));
+    },
+    channelDigests() {
+      return s
+        .messages(channel)
+        .filter((m) => isDigest(m.content))
+        .map((m) => ({ at: Date.parse(m.createdAt), text: m.content }));
     },
     cardVersions(ref) {
       const card = ref.cardMessageId ? s.messageById.get(ref.cardMessageId) : undefined;
@@ -96,6 +104,12 @@ export async function fakeSlackPlatform(): Promise<FanoutPlatform> {
         .slice(1)
         .map((m) => ({ at: tsMs(m.ts), text: unescapeSlack(m.text) }));
     },
+    channelDigests() {
+      return s
+        .channelMessages(channel)
+        .map((m) => ({ at: tsMs(m.ts), text: unescapeSlack(m.text) }))
+        .filter((m) => isDigest(m.text));
+    },
     cardVersions(ref) {
       const ts = cardTs(ref);
       const card = ts ? s.findMessage(channel, ts) : undefined;
@@ -108,6 +122,9 @@ export async function fakeSlackPlatform(): Promise<FanoutPlatform> {
     close: () => fake.close(),
   };
 }
+
+/** A channel digest's rows start with the deployment: `#42 web07: ✅ Done in 14m 02s`. */
+const isDigest = (text: string) => /^#\d+ \S+: /.test(text);
 
 /** The adapter stores a card as `<channel>/<ts>` (bot/slack/message-ids.ts). */
 const cardTs = (ref: ChatRefRow) => ref.cardMessageId?.split('/').at(-1);

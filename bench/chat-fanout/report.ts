@@ -24,9 +24,17 @@ export function chatFanoutMarkdown(results: PlatformFanout[]): string {
       row('lag, installer stages (p50 / p95 / max s)', (r) => lag(r.lagMs.progress)),
       row('lag, card shows final (p50 / p95 / max s)', (r) => lag(r.cardFinalLagMs)),
       row(
-        'final state in thread / on card',
+        'final state in chat (thread or digest) / on card',
         (r) =>
           `${r.finalInThread} / ${r.finalOnCard} of ${r.deployments} ${mark(r.finalInThread === r.deployments && r.finalOnCard === r.deployments)}`,
+      ),
+      row('lines missing / doubled', (r) => {
+        const missing = r.missing.final + r.missing.state + r.missing.progress;
+        return `${missing} / ${r.doubled} ${mark(missing === 0 && r.doubled === 0)}`;
+      }),
+      row(
+        'channel digests during stages (rows, most deployments in one)',
+        (r) => `${r.digests.messages} (${r.digests.rows}, ${r.digests.maxDeployments})`,
       ),
       row(
         'thread messages during stages (text lines in them, most in one)',
