@@ -16,8 +16,8 @@ import { planLines } from './plan.js';
  * right after the platform accepted each (like a thread message; its `key` lets the adapter drop a
  * repeat after a crash). Holds the channel's digest lock and the lock of every deployment it carries, so
  * no deployment's own run posts the same events to its thread meanwhile; one that is busy waits for the
- * next digest. Switches the channel back to threads once a digest carried one deployment at most and
- * nothing else waited: the backlog drained.
+ * next digest. While digests merge several deployments it comes back every turn of the channel; once a
+ * digest carried one deployment at most, the backlog drained and the channel switches back to threads.
  */
 export async function notifyChannel(
   deps: NotifierDeps,
@@ -48,12 +48,8 @@ async function run(
   ids: number[],
 ): Promise<NotifyOutcome> {
   const pending = await pendingLines(deps, platform, ids);
-  const call = chatCall(
-    deps.limiter,
-    platform,
-    { deploymentId: 0, channelId, cardMessageId: null, threadId: null },
-    `c${channelId}`,
-  );
+  const loc = { deploymentId: 0, channelId, cardMessageId: null, threadId: null };
+  const call = chatCall(deps.limiter, platform, loc, `c${channelId}`);
   const repo = deps.core.deployments.repository();
   let messages = 0;
   let widest = 0;
@@ -69,9 +65,20 @@ async function run(
     messages++;
     widest = Math.max(widest, digest.deployments);
   }
-  if (widest > 1) await deps.digests!.switchOn(platform.name, channelId);
-  else await deps.digests!.switchOff(platform.name, channelId);
-  return { kind: 'done', messages, cardCalls: 0 };
+  if (!messages) return { kind: 'done', messages, cardCalls: 0 };
+  if (widest <= 1) {
+    await deps.digests!.switchOff(platform.name, channelId);
+    return { kind: 'done', messages, cardCalls: 0 };
+  }
+  // Still merging: come back at the channel's next turn and carry whatever arrived meanwhile (the lines
+  // are in Postgres; the deployments' own runs only wake this one), so the channel sends a digest every
+  // turn while the backlog lasts instead of waiting for wake-ups.
+  await deps.digests!.switchOn(platform.name, channelId);
+  const turn = Math.max(
+    0,
+    ...platform.rateBuckets('postChannelMessage', loc).map((b) => b.windowMs / b.limit),
+  );
+  return { kind: 'wait', ms: Math.ceil(turn), priority: 'state' };
 }
 
 /** The unposted lines of these deployments (events first, then the rows, as the thread notifier reads). */
