@@ -55,7 +55,8 @@ export type NotifyOutcome =
 
 /**
  * Brings one deployment's chat up to date: posts its card if missing, posts unposted events to its
- * thread in order, edits the card when its content changed, and marks events posted.
+ * thread in order (or, while its channel is in digest mode, wakes the channel's digest run to carry
+ * them), edits the card when its content changed, and marks events posted.
  *
  * Delivery is at-least-once, per message: a message is marked posted right after the platform accepted
  * it, under a per-deployment Postgres lock, so two workers never post the same event, and a crash can

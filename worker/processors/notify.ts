@@ -9,8 +9,8 @@ import { type NotifierDeps, notifyDeployment } from '../notifier/notifier.js';
 import type { Scheduler } from '../schedule.js';
 
 /**
- * Extra wait per priority class when a channel is saturated, so the more urgent jobs come back first and
- * take the freed slots: final states, then state changes, then progress. Jitter spreads the herd.
+ * Extra wait per priority class on top of the turn the limiter answered. The limiter's queue decides who
+ * gets a slot; this only keeps same-moment returns in class order, and the jitter keeps them apart.
  */
 const CLASS_OFFSET_MS = 60;
 const BUSY_RETRY_MS = 150;
