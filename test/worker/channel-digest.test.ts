@@ -20,6 +20,8 @@ const deploymentsIn = (digest: string) => new Set(digest.split('\n').map((l) => 
 
 async function saturateOneChannel(platform: RecordingPlatformOptions) {
   h = await startHarness({}, platform);
+  // Two workers share the limiter's queues and the digest locks, as replicas do.
+  await h.addWorker();
   const ids: number[] = [];
   for (let i = 0; i < 12; i++) {
     const mac = `52:54:00:d1:00:${(i + 1).toString(16).padStart(2, '0')}`;

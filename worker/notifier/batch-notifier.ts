@@ -11,7 +11,7 @@ import { batchCardUrgency, batchThreadUrgency } from './batch-urgency.js';
 import { chatCall, Wait } from './chat-call.js';
 import type { NotifierDeps, NotifyOutcome } from './notifier.js';
 import { ensureThread, postPlanned, type ThreadTarget } from './thread-poster.js';
-import type { Urgency } from './urgency.js';
+import { mostPressing, type Urgency } from './urgency.js';
 
 /**
  * Brings one batch's chat up to date, like {@link notifyDeployment} does for one deployment: posts the
@@ -133,15 +133,25 @@ async function run(deps: NotifierDeps, batchId: number): Promise<NotifyOutcome> 
   }
 
   if (!(await deps.cards.isCurrent(platform.name, card))) {
-    const urgency = batchCardUrgency(
+    const news = batchCardUrgency(
       events.filter((e) => !inThread.has(e.id)),
       members.flatMap((m) => (m.finishedAt && m.finishedAt.getTime() > drawnAt ? [m.finishedAt] : [])),
-      allFinished ? lastEnd : QUIET_BATCH,
+      QUIET_BATCH,
     );
+    // The card that closes a finished batch is final news itself: it is how the batch ends.
+    const urgency = allFinished ? mostPressing([news, lastEnd], news) : news;
     try {
       await call('updateCard', urgency, () => platform.updateCard(withCard, card));
       await deps.cards.remember(platform.name, card);
       cardCalls++;
+      // The card now shows what the thread is still waiting to post: withdraw the thread's claim, queued
+      // as final news, so it comes back at its lower rank instead of holding a slot for seen news.
+      if (threadWait) {
+        await deps.limiter.release(
+          platform.rateBuckets('postThreadMessage', thread.loc),
+          `b${batchId}:postThreadMessage`,
+        );
+      }
     } catch (error) {
       if (!(error instanceof Wait) || !threadWait) throw error;
     }

@@ -12,11 +12,11 @@ import type { Scheduler } from '../schedule.js';
  * Extra wait per priority class on top of the turn the limiter answered. The limiter's queue decides who
  * gets a slot; this only keeps same-moment returns in class order, and the jitter keeps them apart.
  */
-const CLASS_OFFSET_MS = 60;
+const CLASS_OFFSET_MS = 10;
 const BUSY_RETRY_MS = 150;
 
 export function retryDelay(waitMs: number, priority: MessagePriority, random = Math.random): number {
-  return Math.ceil(waitMs + priorityRank(priority) * CLASS_OFFSET_MS + random() * 40);
+  return Math.ceil(waitMs + priorityRank(priority) * CLASS_OFFSET_MS + random() * 10);
 }
 
 /** Runs the notifier for one deployment and maps its outcome onto BullMQ (delays, not flags). */
