@@ -13,11 +13,15 @@ import {
  *   hundred per minute per workspace;
  * - `chat.update` and `reactions.add`: Tier 3, 50+ per minute per workspace.
  * A card costs one post and two reactions (✅ and ❌), so it takes one slot of a bucket half as wide.
+ * Card edits are also paced (`updatePace`, our own rule, not Slack's): the minute's 50 spent in a burst
+ * would freeze every card for the rest of the minute, and a channel's one message a second and its card
+ * edits together show final states soonest when the edits keep coming.
  */
 export const SLACK_LIMITS = {
   postPerChannel: { limit: 1, windowMs: 1000 },
   postPerWorkspace: { limit: 300, windowMs: 60_000 },
   update: { limit: 50, windowMs: 60_000 },
+  updatePace: { limit: 5, windowMs: 6000 },
   cardReactions: { limit: 25, windowMs: 60_000 },
 } as const;
 
@@ -26,6 +30,7 @@ export const bucketKeys = {
   post: (channelId: string) => `slack:post:${channelId}`,
   postWorkspace: 'slack:post',
   update: 'slack:chat.update',
+  updatePace: 'slack:chat.update:pace',
   cardReactions: 'slack:reactions.add',
 };
 
@@ -42,7 +47,10 @@ export function slackRateBuckets(action: ChatAction, ref: ChatLocation): RateBuc
     case 'postChannelMessage':
       return post;
     case 'updateCard':
-      return [{ key: bucketKeys.update, ...SLACK_LIMITS.update }];
+      return [
+        { key: bucketKeys.update, ...SLACK_LIMITS.update },
+        { key: bucketKeys.updatePace, ...SLACK_LIMITS.updatePace },
+      ];
     case 'createThread':
       // A Slack thread is the card's ts: opening one calls nothing.
       return [];

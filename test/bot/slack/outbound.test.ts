@@ -56,8 +56,11 @@ describe('Slack rate buckets', () => {
     expect(2 * perMinute(SLACK_LIMITS.cardReactions)).toBeLessThanOrEqual(
       METHOD_TIERS['reactions.add']!.perMinute,
     );
+    // The pace spends the same minute evenly; it never allows more than the minute does.
+    expect(perMinute(SLACK_LIMITS.updatePace)).toBeLessThanOrEqual(perMinute(SLACK_LIMITS.update));
     expect(platform.rateBuckets('updateCard', loc)).toEqual([
       { key: bucketKeys.update, ...SLACK_LIMITS.update },
+      { key: bucketKeys.updatePace, ...SLACK_LIMITS.updatePace },
     ]);
     expect(platform.rateBuckets('postCard', loc).map((b) => b.key)).toContain(bucketKeys.cardReactions);
   });
