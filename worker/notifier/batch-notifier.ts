@@ -1,4 +1,4 @@
-import type { ChatLocation, PlatformName } from '../../chat/chat-platform.js';
+import type { ChatLocation, PlatformName, WithCard } from '../../chat/chat-platform.js';
 import { buildBatchCard } from '../../chat/messages/batch-card.js';
 import { imageOf } from '../../chat/messages/card-source.js';
 import type { Batch } from '../../core/batches/batch.entity.js';
@@ -75,7 +75,9 @@ async function run(deps: NotifierDeps, batchId: number): Promise<NotifyOutcome> 
     await deps.cards.remember(platform.name, card);
     cardCalls++;
   }
-  const withCard = { ...loc, cardMessageId: loc.cardMessageId };
+  // The same object the chat calls read their buckets from: once the thread is open, its posts count
+  // against the thread's own bucket (Discord) from the very next call.
+  const withCard = loc as WithCard;
 
   const plan = planBatchThread(
     batchId,

@@ -1,4 +1,10 @@
-import type { ChatLocation, ChatPlatform, MessagePriority, PlatformName } from '../../chat/chat-platform.js';
+import type {
+  ChatLocation,
+  ChatPlatform,
+  MessagePriority,
+  PlatformName,
+  WithCard,
+} from '../../chat/chat-platform.js';
 import { cardFor, imageOf } from '../../chat/messages/card-source.js';
 import { priorityOfState } from '../../chat/messages/labels.js';
 import type { ChatRef } from '../../core/chat/chat-ref.entity.js';
@@ -33,6 +39,7 @@ export interface NotifierDeps {
 /**
  * How long a thread message may have to wait before its channel switches to digests, in turns of its
  * slowest bucket: a few messages queued ahead of it (Slack: three seconds of one message a second).
+ * Only a queue counts: a wait as long from a 429's retry-after, with nobody queued, is no backlog.
  */
 export const DIGEST_AFTER_TURNS = 3;
 
@@ -105,7 +112,9 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
     await deps.cards.remember(platform.name, card);
     cardCalls++;
   }
-  const withCard = { ...loc, cardMessageId: loc.cardMessageId };
+  // The same object the chat calls read their buckets from: once the thread is open, its posts count
+  // against the thread's own bucket (Discord) from the very next call.
+  const withCard = loc as WithCard;
 
   const image = await imageOf(core.deployments, d.os);
   // Only the approval line depends on it: ask the inventory only while that line is still to post.
@@ -129,7 +138,11 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
   } catch (error) {
     if (!(error instanceof Wait)) throw error;
     const threadBuckets = platform.rateBuckets('postThreadMessage', thread.loc);
-    if (digests && threadBuckets.length && error.ms >= digestAfterMs(threadBuckets)) {
+    const backlog =
+      digests && threadBuckets.length && error.ms >= digestAfterMs(threadBuckets)
+        ? await deps.limiter.backlog(threadBuckets)
+        : 0;
+    if (digests && backlog >= DIGEST_AFTER_TURNS) {
       // A backlog this long means the channel cannot give every deployment its own messages: switch it
       // to digests, where one message carries many deployments' lines.
       await digests.switchOn(platform.name, loc.channelId);

@@ -25,6 +25,11 @@ export interface RateLimiter {
    * @defaultValue priority `final` (the whole bucket)
    */
   take(buckets: RateBucket[], priority?: MessagePriority, claim?: SlotClaim): Promise<number>;
+  /**
+   * How many turns of claims are queued in the busiest of these buckets (claims ÷ limit): a backlog, as
+   * opposed to a wait that only a 429's retry-after or one full window causes.
+   */
+  backlog(buckets: RateBucket[]): Promise<number>;
   /** Withdraws a claim that will not come back (its work was done another way). */
   release(buckets: RateBucket[], claimId: string): Promise<void>;
   /** The platform answered 429: these buckets wait `ms` for everyone. */
@@ -93,6 +98,13 @@ export function createRateLimiter(redis: Redis, prefix: string, opts: RateLimite
         QUEUE_TTL_MS,
       );
       return Number(wait);
+    },
+    async backlog(buckets) {
+      if (!buckets.length) return 0;
+      const pipeline = redis.pipeline();
+      for (const b of buckets) pipeline.zcard(`${key(b.key)}:queue`);
+      const counts = (await pipeline.exec()) ?? [];
+      return Math.max(0, ...buckets.map((b, i) => Number(counts[i]?.[1] ?? 0) / b.limit));
     },
     async release(buckets, claimId) {
       if (!buckets.length) return;

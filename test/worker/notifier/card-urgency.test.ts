@@ -47,6 +47,9 @@ describe('card edits under a saturated edit budget', () => {
           refused = true;
           return 1000;
         },
+        async backlog() {
+          return 0;
+        },
         async release() {},
         async block() {},
       },
