@@ -78,19 +78,18 @@ for i = 1, n do
   local free = limit - count
   if free < 0 then free = 0 end
   if ahead >= free then
-    -- The claims ahead take the free slots, then the logged calls' slots as they slide out (oldest
-    -- first), then the slots those claims took, a window later, and so on.
-    local j = ahead - free
-    local base = math.max(0, count - limit)
-    local r = count - base
-    local turn
-    if r == 0 then
-      turn = window * (1 + math.floor(j / limit))
-    else
-      local k = base + (j % r)
+    -- Each of the bucket's slots frees at its own time: the free ones now, the logged calls' as they
+    -- slide out (oldest first). The claims ahead take them in that order, round after round a window
+    -- apart; this claim gets the slot its place in the queue lands on.
+    local idx = ahead % limit
+    local round = math.floor(ahead / limit)
+    local at = now
+    if idx >= free then
+      local k = math.max(0, count - limit) + idx - free
       local freeing = redis.call('ZRANGE', log, k, k, 'WITHSCORES')
-      turn = tonumber(freeing[2]) + window * (1 + math.floor(j / r)) - now
+      at = tonumber(freeing[2]) + window
     end
+    local turn = at + round * window - now
     turn = math.ceil(turn)
     if turn < 1 then turn = 1 end
     if turn > w then w = turn end
