@@ -47,18 +47,29 @@ describe('many deployments in one channel', () => {
       `${N} cards with their reactions`,
     );
     await Promise.all(approvals);
+    const ids = cards.map((c) => Number(/^Deployment #(\d+):/.exec(c.text)![1]));
+    // Twenty approval lines at once are more than the channel's one message a second: the notifier may
+    // post them in the threads or, once the channel's queue is deep, as rows of channel digests
+    // (`#<id> <host>: …`). Either way each shows exactly once.
+    const digestRows = () =>
+      fake
+        .channelMessages(CHANNEL)
+        .filter((m) => m.user === fake.botUserId && !/^Deployment #/.test(m.text))
+        .flatMap((m) => m.text.split('\n'));
+    const approvalsShown = (i: number) =>
+      threadLines(h, cards[i]!.ts).filter((l) => l.startsWith('👍 Approved by approver')).length +
+      digestRows().filter((r) => r.startsWith(`#${ids[i]} `) && r.includes('👍 Approved by approver')).length;
     await fake.waitFor(
       () =>
-        cards.every((c) => threadLines(h, c.ts).some((l) => l.startsWith('👍 Approved by approver'))) &&
+        cards.every((_, i) => approvalsShown(i) >= 1) &&
         cards.every((c) => !hasButtons(fake.state.findMessage(CHANNEL, c.ts)!)),
       90_000,
-      `${N} approvals in their threads and on their cards`,
+      `${N} approvals in their threads or channel digests, and on their cards`,
     );
 
     expect(cards).toHaveLength(N);
-    const ids = cards.map((c) => Number(/^Deployment #(\d+):/.exec(c.text)![1]));
     expect(new Set(ids).size).toBe(N);
-    for (const c of cards) expect(fake.thread(CHANNEL, c.ts).length).toBe(2);
+    for (let i = 0; i < N; i++) expect(approvalsShown(i)).toBe(1);
     const states = await Promise.all(
       ids.map(async (id) => (await h.core.deployments.repository().get(id)).status),
     );
