@@ -1,3 +1,5 @@
+import { SECRET_KEYS as CONFIG_SECRETS } from './config/schema.js';
+
 /**
  * The secret-blanking pass every log line goes through: any property whose name is one of
  * {@link SECRET_KEYS} (any case), at any depth up to {@link MAX_DEPTH}, is logged as `[redacted]`.
@@ -21,15 +23,9 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set(
     'x-slack-signature',
     'x-auth-token',
     'bmcSecrets',
-    'API_TOKEN',
-    'SECRET_KEY',
-    'DISCORD_TOKEN',
-    'SLACK_BOT_TOKEN',
-    'SLACK_SIGNING_SECRET',
-    'SLACK_APP_TOKEN',
-    'WINDOWS_ADMIN_PASSWORD',
-    'WINDOWS_JOIN_PASSWORD',
+    // ipmitool's environment (core/power/ipmi), and every configuration variable that holds a secret.
     'IPMI_PASSWORD',
+    ...CONFIG_SECRETS,
   ].map((key) => key.toLowerCase()),
 );
 
