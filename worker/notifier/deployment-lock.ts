@@ -39,56 +39,51 @@ export function createDeploymentLocks(databaseUrl: string, opts: { max?: number 
   // An idle pool client can fail when Postgres restarts; the pool replaces it, nothing to do.
   pool.on('error', () => {});
   return {
-    async withLock(id, fn, scope = 'deployment') {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        // A hung holder (stuck chat call) must not keep the lock forever.
-        await client.query("begin; set local idle_in_transaction_session_timeout = '10min'");
-        const { rows } = await client.query<{ locked: boolean }>(
-          'select pg_try_advisory_xact_lock($1, $2) as locked',
-          [LOCK_CLASS[scope], id],
-        );
-        if (!rows[0]?.locked) return { locked: false };
-        return { locked: true, value: await fn() };
-      } catch (error) {
-        broken = error as Error;
-        throw error;
-      } finally {
-        // Commit or roll back, the lock goes either way; nothing else ran in this transaction.
-        await client.query('rollback').catch((error: Error) => {
-          broken ??= error;
-        });
-        client.release(broken && !(await healthy(client)) ? broken : undefined);
-      }
-    },
-    async withChannel(channelKey, deploymentIds, fn) {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        await client.query("begin; set local idle_in_transaction_session_timeout = '10min'");
-        const { rows } = await client.query<{ locked: boolean }>(
-          'select pg_try_advisory_xact_lock($1, $2) as locked',
-          [LOCK_CLASS.channel, channelKey],
-        );
-        if (!rows[0]?.locked) return { locked: false };
+    withLock: (id, fn, scope = 'deployment') => underLock(pool, LOCK_CLASS[scope], id, () => fn()),
+    withChannel: (channelKey, deploymentIds, fn) =>
+      underLock(pool, LOCK_CLASS.channel, channelKey, async (client) => {
+        // The channel's digest carries only the deployments nobody else is posting for right now.
         const mine = await client.query<{ id: number }>(
           'select id from unnest($2::int[]) as id where pg_try_advisory_xact_lock($1, id)',
           [LOCK_CLASS.deployment, deploymentIds],
         );
-        return { locked: true, value: await fn(mine.rows.map((r) => r.id)) };
-      } catch (error) {
-        broken = error as Error;
-        throw error;
-      } finally {
-        await client.query('rollback').catch((error: Error) => {
-          broken ??= error;
-        });
-        client.release(broken && !(await healthy(client)) ? broken : undefined);
-      }
-    },
+        return fn(mine.rows.map((r) => r.id));
+      }),
     close: () => pool.end(),
   };
+}
+
+/**
+ * Runs `body` in a transaction holding the advisory lock (`klass`, `key`), or answers `locked: false`
+ * when another process holds it. The lock goes with the transaction, committed or not.
+ */
+async function underLock<T>(
+  pool: pg.Pool,
+  klass: number,
+  key: number,
+  body: (client: pg.PoolClient) => Promise<T>,
+): Promise<{ locked: false } | { locked: true; value: T }> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    // A hung holder (stuck chat call) must not keep the lock forever.
+    await client.query("begin; set local idle_in_transaction_session_timeout = '10min'");
+    const { rows } = await client.query<{ locked: boolean }>(
+      'select pg_try_advisory_xact_lock($1, $2) as locked',
+      [klass, key],
+    );
+    if (!rows[0]?.locked) return { locked: false };
+    return { locked: true, value: await body(client) };
+  } catch (error) {
+    broken = error as Error;
+    throw error;
+  } finally {
+    // Commit or roll back, the lock goes either way; nothing else ran in this transaction.
+    await client.query('rollback').catch((error: Error) => {
+      broken ??= error;
+    });
+    client.release(broken && !(await healthy(client)) ? broken : undefined);
+  }
 }
 
 async function healthy(client: pg.PoolClient): Promise<boolean> {
