@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { BootServerDeps } from './deps.js';
 import { withHotPath } from './hot-path.js';
+import { createEntryScript } from './ipxe/entry-script.js';
 import { accessLog } from './middleware/access-log.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { createRequestRecorder } from './middleware/request-recorder.js';
@@ -24,7 +25,9 @@ export function createBootApp(deps: BootServerDeps): { app: Koa; router: Router;
   const logger = deps.core.logger.child({ component: 'boot-server' });
   const app = new Koa();
   const router = new Router();
-  bootIpxeRoute(router, deps);
+  // One rendering of the entry script per template set, for the hot path and the route alike.
+  const entryScript = createEntryScript(deps);
+  bootIpxeRoute(router, entryScript);
   machineIpxeRoute(router, deps);
   machineGrubRoute(router, deps);
   artifactsRoute(router, deps);
@@ -39,5 +42,5 @@ export function createBootApp(deps: BootServerDeps): { app: Koa; router: Router;
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.on('error', (error) => logger.warn({ err: error }, 'connection error'));
-  return { app, router, handler: withHotPath(app.callback(), deps, record) };
+  return { app, router, handler: withHotPath(app.callback(), entryScript, record) };
 }

@@ -1,6 +1,4 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { BootServerDeps } from './deps.js';
-import { createEntryScript } from './ipxe/entry-script.js';
 import type { RequestRecorder } from './middleware/request-recorder.js';
 
 /**
@@ -16,10 +14,9 @@ import type { RequestRecorder } from './middleware/request-recorder.js';
  */
 export function withHotPath(
   koa: RequestListener,
-  deps: Pick<BootServerDeps, 'core' | 'retry'>,
+  entryScript: () => Buffer,
   record: RequestRecorder,
 ): RequestListener {
-  const entryScript = createEntryScript(deps);
   return (req, res) => {
     if ((req.method === 'GET' || req.method === 'HEAD') && isEntryPath(req.url)) {
       serveEntryScript(req, res, entryScript(), record);
