@@ -28,7 +28,11 @@ describe("a batch's closing summary", () => {
     // What a worker killed between marking the last lines and posting the summary leaves behind: every
     // event marked posted, no summary in chat or in Postgres, and no job (it died with the worker, or
     // Redis lost it).
-    h.platform.threads.get(-batch.id)!.pop();
+    const thread = h.platform.threads.get(-batch.id)!;
+    thread.splice(
+      thread.findIndex((m) => m.startsWith('🏁')),
+      1,
+    );
     await h.core.sql.query(`update "batch_chat_ref" set "summary_posted_at" = null where "batch_id" = $1`, [
       batch.id,
     ]);

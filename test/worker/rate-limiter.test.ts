@@ -147,4 +147,21 @@ describe('slot reservation: the next free slot goes to the most pressing claim',
     const lastFinal = order.lastIndexOf('final');
     expect(order.slice(2, lastFinal).filter((c) => c === 'progress').length).toBeLessThanOrEqual(1);
   });
+
+  it("a claim waiting for another bucket holds none of a shared bucket's slots, nor counts as its backlog", async () => {
+    // Discord's shape: one channel's card edits (narrow) and every call of the bot (wide) share `bot`.
+    const edits = { key: 'edit:q5', limit: 1, windowMs: 60_000 };
+    const bot = { key: 'bot:q5', limit: 10, windowMs: 1000 };
+    const thread = { key: 'thread:q5', limit: 5, windowMs: 5000 };
+    expect(await limiter.take([edits, bot], 'final')).toBe(0);
+    for (let i = 0; i < 12; i++)
+      expect(await limiter.take([edits, bot], 'final', { id: `edit${i}`, since: i })).toBeGreaterThan(50_000);
+    expect(await limiter.backlog([edits])).toBe(12);
+    expect(await limiter.backlog([bot])).toBe(0);
+    // A younger, less pressing thread message is not stuck behind twelve edits that cannot go anyway.
+    expect(await limiter.take([thread, bot], 'progress', { id: 'line', since: 100 })).toBe(0);
+    // Within the narrow bucket the order stands: a younger edit still queues behind the twelve.
+    const late = await limiter.take([edits, bot], 'final', { id: 'edit-late', since: 100 });
+    expect(late).toBeGreaterThan(12 * 60_000);
+  });
 });

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { MessagePriority, RateBucket } from '../../chat/chat-platform.js';
 import { priorityRank } from '../../chat/messages/labels.js';
-import { RELEASE, TAKE_QUEUED, TAKE_UNQUEUED } from './slot-scripts.js';
+import { QUEUED, RELEASE, TAKE_QUEUED, TAKE_UNQUEUED } from './slot-scripts.js';
 
 /**
  * Who asks for a slot, so the limiter can keep its place: `id` is stable across the retries of one
@@ -27,7 +27,8 @@ export interface RateLimiter {
   take(buckets: RateBucket[], priority?: MessagePriority, claim?: SlotClaim): Promise<number>;
   /**
    * How many turns of claims are queued in the busiest of these buckets (claims ÷ limit): a backlog, as
-   * opposed to a wait that only a 429's retry-after or one full window causes.
+   * opposed to a wait that only a 429's retry-after or one full window causes. Claims queued there while
+   * they wait for another bucket (away) are not its backlog.
    */
   backlog(buckets: RateBucket[]): Promise<number>;
   /** Withdraws a claim that will not come back (its work was done another way). */
@@ -70,6 +71,7 @@ export function claimScore(priority: MessagePriority, since: number): number {
 export function createRateLimiter(redis: Redis, prefix: string, opts: RateLimiterOptions = {}): RateLimiter {
   const margin = opts.margin ?? ((w: number) => Math.max(100, Math.round(w * 0.1)));
   const key = (bucket: string) => `${prefix}:{rl}:${bucket}`;
+  const queueKeys = (b: RateBucket) => [`${key(b.key)}:queue`, `${key(b.key)}:due`, `${key(b.key)}:away`];
   const member = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   return {
     async take(buckets, priority = 'final', claim) {
@@ -80,12 +82,7 @@ export function createRateLimiter(redis: Redis, prefix: string, opts: RateLimite
         const keys = buckets.flatMap((b) => [key(b.key), `${key(b.key)}:blocked`]);
         return Number(await redis.eval(TAKE_UNQUEUED, keys.length, ...keys, ...args, logMember));
       }
-      const keys = buckets.flatMap((b) => [
-        key(b.key),
-        `${key(b.key)}:blocked`,
-        `${key(b.key)}:queue`,
-        `${key(b.key)}:due`,
-      ]);
+      const keys = buckets.flatMap((b) => [key(b.key), `${key(b.key)}:blocked`, ...queueKeys(b)]);
       const score = claimScore(priority, claim.since);
       const wait = await redis.eval(
         TAKE_QUEUED,
@@ -101,14 +98,14 @@ export function createRateLimiter(redis: Redis, prefix: string, opts: RateLimite
     },
     async backlog(buckets) {
       if (!buckets.length) return 0;
-      const pipeline = redis.pipeline();
-      for (const b of buckets) pipeline.zcard(`${key(b.key)}:queue`);
-      const counts = (await pipeline.exec()) ?? [];
-      return Math.max(0, ...buckets.map((b, i) => Number(counts[i]?.[1] ?? 0) / b.limit));
+      const keys = buckets.flatMap(queueKeys);
+      const windows = buckets.map((b) => b.windowMs + margin(b.windowMs));
+      const counts = (await redis.eval(QUEUED, keys.length, ...keys, ...windows)) as number[];
+      return Math.max(0, ...buckets.map((b, i) => Number(counts[i] ?? 0) / b.limit));
     },
     async release(buckets, claimId) {
       if (!buckets.length) return;
-      const keys = buckets.flatMap((b) => [`${key(b.key)}:queue`, `${key(b.key)}:due`]);
+      const keys = buckets.flatMap(queueKeys);
       await redis.eval(RELEASE, keys.length, ...keys, claimId);
     },
     async block(keys, ms) {

@@ -47,15 +47,22 @@ return 0
  * polling; it must come back by then plus a grace, or the claims behind it stop waiting for it (coming
  * back later re-queues it at its old place: its score is its class and age, not its arrival).
  *
- * KEYS: log, blocked, queue, deadlines per bucket. ARGV: limit, window per bucket, then the log member,
- * the claim id, its score, the queue's lifetime (ms). Returns 0 or the ms to wait.
+ * A claim refused for another bucket's sake (Discord's card edits: one channel's 5 per 5 s, while the
+ * bot-wide bucket they also count against has 40 a second) is marked away in the buckets it is not
+ * waiting for, until it comes back: it holds none of their slots meanwhile, so 200 queued card edits do
+ * not make every thread message behind them in the bot-wide queue wait their turns too. A claim waiting
+ * for a bucket's own slots keeps its place there, so the bucket's order is kept.
+ *
+ * KEYS: log, blocked, queue, deadlines, away per bucket. ARGV: limit, window per bucket, then the log
+ * member, the claim id, its score, the queue's lifetime (ms). Returns 0 or the ms to wait.
  */
 export const TAKE_QUEUED = `${NOW}
-local n = #KEYS / 4
+local n = #KEYS / 5
 local member, claim, score, ttl = ARGV[2 * n + 1], ARGV[2 * n + 2], tonumber(ARGV[2 * n + 3]), tonumber(ARGV[2 * n + 4])
 local wait = 0
+local turns = {}
 for i = 1, n do
-  local log, blocked, queue, deadlines = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i]
+  local log, blocked, queue, deadlines, away = KEYS[5 * i - 4], KEYS[5 * i - 3], KEYS[5 * i - 2], KEYS[5 * i - 1], KEYS[5 * i]
   local limit, window = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
   local w = redis.call('PTTL', blocked)
   redis.call('ZREMRANGEBYSCORE', log, '-inf', now - window)
@@ -66,12 +73,14 @@ for i = 1, n do
   if rank > 0 then
     local before = redis.call('ZRANGE', queue, 0, rank - 1)
     local due = redis.call('HMGET', deadlines, unpack(before))
+    local back = redis.call('HMGET', away, unpack(before))
     for j = 1, #before do
-      if due[j] and tonumber(due[j]) >= now then
-        ahead = ahead + 1
-      else
+      if not (due[j] and tonumber(due[j]) >= now) then
         redis.call('ZREM', queue, before[j])
         redis.call('HDEL', deadlines, before[j])
+        redis.call('HDEL', away, before[j])
+      elseif not (back[j] and tonumber(back[j]) > now + window) then
+        ahead = ahead + 1
       end
     end
   end
@@ -94,31 +103,66 @@ for i = 1, n do
     if turn < 1 then turn = 1 end
     if turn > w then w = turn end
   end
+  turns[i] = w
   if w > wait then wait = w end
 end
 if wait > 0 then
   local grace = 1000 + math.floor(wait / 4)
   for i = 1, n do
-    redis.call('HSET', KEYS[4 * i], claim, now + wait + grace)
-    redis.call('PEXPIRE', KEYS[4 * i - 1], ttl)
-    redis.call('PEXPIRE', KEYS[4 * i], ttl)
+    redis.call('HSET', KEYS[5 * i - 1], claim, now + wait + grace)
+    if wait > turns[i] + tonumber(ARGV[2 * i]) then
+      redis.call('HSET', KEYS[5 * i], claim, now + wait)
+    else
+      redis.call('HDEL', KEYS[5 * i], claim)
+    end
+    redis.call('PEXPIRE', KEYS[5 * i - 2], ttl)
+    redis.call('PEXPIRE', KEYS[5 * i - 1], ttl)
+    redis.call('PEXPIRE', KEYS[5 * i], ttl)
   end
   return wait
 end
 for i = 1, n do
-  redis.call('ZADD', KEYS[4 * i - 3], now, member .. ':' .. i)
-  redis.call('PEXPIRE', KEYS[4 * i - 3], tonumber(ARGV[2 * i]) + 1000)
-  redis.call('ZREM', KEYS[4 * i - 1], claim)
-  redis.call('HDEL', KEYS[4 * i], claim)
+  redis.call('ZADD', KEYS[5 * i - 4], now, member .. ':' .. i)
+  redis.call('PEXPIRE', KEYS[5 * i - 4], tonumber(ARGV[2 * i]) + 1000)
+  redis.call('ZREM', KEYS[5 * i - 2], claim)
+  redis.call('HDEL', KEYS[5 * i - 1], claim)
+  redis.call('HDEL', KEYS[5 * i], claim)
 end
 return 0
 `;
 
-/** Withdraws a claim from its buckets' queues. KEYS: queue, deadlines per bucket. ARGV: the claim id. */
+/**
+ * How many live claims wait in each bucket's queue for its own slots (away claims and claimants that did
+ * not come back left out). KEYS: queue, deadlines, away per bucket. ARGV: window per bucket. Returns the
+ * counts, in bucket order.
+ */
+export const QUEUED = `${NOW}
+local counts = {}
+for i = 1, #KEYS / 3 do
+  local queue, deadlines, away = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
+  local window = tonumber(ARGV[i])
+  local claims = redis.call('ZRANGE', queue, 0, -1)
+  local count = 0
+  if #claims > 0 then
+    local due = redis.call('HMGET', deadlines, unpack(claims))
+    local back = redis.call('HMGET', away, unpack(claims))
+    for j = 1, #claims do
+      if due[j] and tonumber(due[j]) >= now and not (back[j] and tonumber(back[j]) > now + window) then
+        count = count + 1
+      end
+    end
+  end
+  counts[i] = count
+end
+return counts
+`;
+
+/** Withdraws a claim from its buckets' queues. KEYS: queue, deadlines, away per bucket. ARGV: the claim id. */
 export const RELEASE = `
-for i = 1, #KEYS / 2 do
-  redis.call('ZREM', KEYS[2 * i - 1], ARGV[1])
-  redis.call('HDEL', KEYS[2 * i], ARGV[1])
+for i = 1, #KEYS / 3 do
+  redis.call('ZREM', KEYS[3 * i - 2], ARGV[1])
+  redis.call('HDEL', KEYS[3 * i - 1], ARGV[1])
+  redis.call('HDEL', KEYS[3 * i], ARGV[1])
 end
 return 0
 `;
