@@ -38,8 +38,11 @@ export interface NotifyJob {
   deploymentId: number;
   /** Set on a batch's job: its card and thread (see worker/notifier/batch-notifier.ts). */
   batchId?: number;
-  /** Set on a channel's digest job (see worker/notifier/channel-notifier.ts). */
-  channel?: { platform: string; channelId: string };
+  /**
+   * Set on a channel's job: its digest (worker/notifier/channel-notifier.ts), or with `board` its board
+   * (worker/notifier/channel-board.ts).
+   */
+  channel?: { platform: string; channelId: string; board?: boolean };
 }
 export interface PowerJob {
   deploymentId: number;
@@ -58,6 +61,7 @@ export const jobIds = {
   notifyBatch: (id: number) => `notify-b${id}`,
   /** One waiting digest run per channel in digest mode. */
   notifyChannel: (platform: string, channelId: string) => `notify-c-${platform}-${channelId}`,
+  notifyBoard: (platform: string, channelId: string) => `notify-board-${platform}-${channelId}`,
 };
 
 /**

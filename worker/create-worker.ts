@@ -4,6 +4,7 @@ import type { Core } from '../core/create-core.js';
 import type { PgListener } from '../core/db/pg-listener.js';
 import { createQueues, createRedisConnection, type OctofleetQueues, QUEUE_NAMES } from '../core/queues.js';
 import { listenForChanges } from './change-listener.js';
+import { createBoardStore } from './notifier/board-store.js';
 import { createCardCache } from './notifier/card-cache.js';
 import { createDeploymentLocks } from './notifier/deployment-lock.js';
 import { createDigestMode } from './notifier/digest-mode.js';
@@ -64,6 +65,8 @@ export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
     digests: createDigestMode(queues.connection, config.QUEUE_PREFIX),
     wakeChannel: (platform: PlatformName, channelId: string, urgent: boolean) =>
       scheduler.notifyChannel(platform, channelId, { urgent }),
+    boards: createBoardStore(queues.connection, config.QUEUE_PREFIX),
+    wakeBoard: (platform: PlatformName, channelId: string) => scheduler.notifyBoard(platform, channelId),
   };
   const workers: Worker[] = [];
   const connections: ReturnType<typeof createRedisConnection>[] = [];

@@ -49,6 +49,8 @@ export interface Scheduler {
    * (`urgent`: now, also promoting a run already waiting, for a final state). At most one run per channel waits.
    */
   notifyChannel(platform: string, channelId: string, opts?: { urgent?: boolean }): Promise<void>;
+  /** Wakes a channel's board run now (worker/notifier/channel-board.ts). At most one run per channel waits. */
+  notifyBoard(platform: string, channelId: string): Promise<void>;
   arm(deploymentId: number): Promise<void>;
   /**
    * The power sequence of an approved deployment (worker/processors/power.ts), retried with exponential
@@ -132,6 +134,17 @@ export function createScheduler(
       if (job.id === jobId || !urgent) return;
       const existing = job.id ? await queues.notify.getJob(job.id) : undefined;
       if (existing && (await existing.isDelayed())) await existing.promote().catch(() => {});
+    },
+    async notifyBoard(platform, channelId) {
+      await queues.notify.add(
+        'notify',
+        { deploymentId: 0, channel: { platform, channelId, board: true } },
+        {
+          jobId: `notify-board-${randomUUID()}`,
+          priority: jobPriority('final'),
+          deduplication: { id: jobIds.notifyBoard(platform, channelId), keepLastIfActive: true },
+        },
+      );
     },
     async arm(deploymentId) {
       await queues.arm.add('arm', { deploymentId }, { jobId: jobIds.arm(deploymentId) });

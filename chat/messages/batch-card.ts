@@ -43,9 +43,7 @@ export function buildBatchCard(batch: Batch, members: Deployment[], ctx: CardCon
   const counts = batchCounts(members);
   const status = batchStatus(members);
   const finished = members.filter((m) => isTerminal(m.status)).length;
-  const summary = SUMMARY.filter(([s]) => counts[s] > 0)
-    .map(([s, word]) => `${word} ${counts[s]}`)
-    .join(' · ');
+  const summary = summaryLine(members);
   const { emoji } = status === 'running' ? { emoji: '⚙️' } : STATE_LABELS[status];
   const osValue = batch.edition ? `${ctx.imageName} · ${ctx.editionLabel ?? batch.edition}` : ctx.imageName;
   const pending = status === 'pending_approval';
@@ -73,6 +71,14 @@ export function buildBatchCard(batch: Batch, members: Deployment[], ctx: CardCon
   };
 }
 
+/** `done 12 · installing 5 · failed 1 · waiting 2`. */
+export function summaryLine(members: Deployment[]): string {
+  const counts = batchCounts(members);
+  return SUMMARY.filter(([s]) => counts[s] > 0)
+    .map(([s, word]) => `${word} ${counts[s]}`)
+    .join(' · ');
+}
+
 function orderRows(members: Deployment[]): Deployment[] {
   return [...members].sort((a, b) => {
     const rank = ROW_ORDER[a.status] - ROW_ORDER[b.status];
@@ -85,7 +91,7 @@ function orderRows(members: Deployment[]): Deployment[] {
 }
 
 /** `❌ web03 #42 — failed: disk not found`, `⚙️ web07 #46 — Downloading image 45%`, `✅ web01 #40 — 17m 32s`. */
-function row(d: Deployment): string {
+export function row(d: Deployment): string {
   const { emoji } = STATE_LABELS[d.status];
   const head = `${emoji} ${d.hostname} #${d.id}`;
   switch (d.status) {

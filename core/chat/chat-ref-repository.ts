@@ -55,4 +55,23 @@ export class ChatRefRepository {
     );
     return rows.map((r) => r.deployment_id);
   }
+
+  /**
+   * The single deployments a channel board shows: those of this channel under way now, and those that
+   * finished since `since`. Same rules as {@link singlesWithUnpostedEvents} otherwise.
+   */
+  async singlesOnBoard(platform: ChatRef['platform'], channelId: string, since: Date): Promise<number[]> {
+    const rows = await this.em.getConnection().execute<{ deployment_id: number }[]>(
+      `select r."deployment_id" from "chat_ref" r
+         join "deployment" d on d."id" = r."deployment_id"
+         left join "batch" b on b."id" = d."batch_id"
+       where r."platform" = ? and r."channel_id" = ? and r."card_message_id" is not null
+         and (b."id" is null or b."size" <= 1)
+         and (d."status" in ('approved', 'booting', 'installing', 'configuring') or d."finished_at" >= ?)
+         and r."id" = (select min(f."id") from "chat_ref" f where f."deployment_id" = r."deployment_id")
+       order by 1`,
+      [platform, channelId, since],
+    );
+    return rows.map((r) => r.deployment_id);
+  }
 }

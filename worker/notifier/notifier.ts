@@ -13,6 +13,7 @@ import type { Core } from '../../core/create-core.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
 import { type DeploymentState, isTerminal } from '../../core/deployments/lifecycle.js';
 import { machineToPower } from '../../core/power/power-sequence.js';
+import type { BoardStore } from './board-store.js';
 import type { CardCache } from './card-cache.js';
 import { chatCall, Wait } from './chat-call.js';
 import type { DeploymentLocks } from './deployment-lock.js';
@@ -34,6 +35,10 @@ export interface NotifierDeps {
   digests?: DigestMode;
   /** Wakes a channel's digest run (now when `urgent`, else after a short window that gathers lines). */
   wakeChannel?: (platform: PlatformName, channelId: string, urgent: boolean) => Promise<void>;
+  /** Channels showing a board; without it (and {@link wakeBoard}) no channel ever shows one. */
+  boards?: BoardStore;
+  /** Wakes a channel's board run (worker/notifier/channel-board.ts). */
+  wakeBoard?: (platform: PlatformName, channelId: string) => Promise<void>;
 }
 
 /**
@@ -42,6 +47,12 @@ export interface NotifierDeps {
  * Only a queue counts: a wait as long from a 429's retry-after, with nobody queued, is no backlog.
  */
 export const DIGEST_AFTER_TURNS = 3;
+
+/**
+ * How many turns of card edits may queue in a channel before it shows a board (one card redrawn for
+ * all its deployments, worker/notifier/channel-board.ts): the deployments' own cards keep going too.
+ */
+export const BOARD_AFTER_TURNS = 2;
 
 /** The wait past which a thread message's channel switches to digests (see {@link DIGEST_AFTER_TURNS}). */
 export function digestAfterMs(buckets: { limit: number; windowMs: number }[]): number {
@@ -176,12 +187,26 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
       await deps.cards.remember(platform.name, card);
       cardCalls++;
     } catch (error) {
-      if (!(error instanceof Wait) || !threadWait) throw error;
+      if (!(error instanceof Wait)) throw error;
+      await showOnBoardIfSaturated(deps, platform, withCard);
+      if (!threadWait) throw error;
     }
   }
   if (threadWait) throw threadWait;
   await repo.markPosted(plan.cardOnly);
   return { kind: 'done', messages: handedOver ? 0 : plan.messages.length, cardCalls };
+}
+
+/**
+ * A card edit that has to wait behind {@link BOARD_AFTER_TURNS} turns of other cards' edits means the
+ * channel cannot show its deployments' news card by card in time: put its board up (or keep it up).
+ */
+async function showOnBoardIfSaturated(deps: NotifierDeps, platform: ChatPlatform, loc: WithCard) {
+  if (!deps.boards || !deps.wakeBoard) return;
+  const backlog = await deps.limiter.backlog(platform.rateBuckets('updateCard', loc));
+  if (backlog < BOARD_AFTER_TURNS) return;
+  await deps.boards.switchOn(platform.name, loc.channelId);
+  await deps.wakeBoard(platform.name, loc.channelId);
 }
 
 /**

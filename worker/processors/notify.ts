@@ -4,6 +4,7 @@ import { priorityRank } from '../../chat/messages/labels.js';
 import { isAppError } from '../../core/errors.js';
 import type { NotifyJob } from '../../core/queues.js';
 import { notifyBatch } from '../notifier/batch-notifier.js';
+import { notifyBoard } from '../notifier/channel-board.js';
 import { notifyChannel } from '../notifier/channel-notifier.js';
 import { type NotifierDeps, notifyDeployment } from '../notifier/notifier.js';
 import type { Scheduler } from '../schedule.js';
@@ -24,7 +25,11 @@ export function notifyProcessor(deps: NotifierDeps, scheduler: Pick<Scheduler, '
   return async (job: Job<NotifyJob>, token?: string): Promise<string> => {
     const { batchId, channel, deploymentId } = job.data;
     const run = channel
-      ? notifyChannel(deps, channel.platform as PlatformName, channel.channelId)
+      ? (channel.board ? notifyBoard : notifyChannel)(
+          deps,
+          channel.platform as PlatformName,
+          channel.channelId,
+        )
       : batchId
         ? notifyBatch(deps, batchId)
         : notifyDeployment(deps, deploymentId);

@@ -60,10 +60,15 @@ describe('twenty deployments at once in one channel', () => {
         expect.stringMatching(/^⏱ /),
       ]);
     });
-    // One card per deployment, each with the bot's ✅ and ❌ under it.
+    // One card per deployment, each with the bot's ✅ and ❌ under it. Twenty cards edited at once are
+    // more than the channel's 5 edits per 5 s: the channel may also show a board, which takes no decision.
     const posted = h.fake.state.visibleMessages(h.fake.channelId('deploys')).filter((m) => m.embeds.length);
-    expect(posted).toHaveLength(COUNT);
-    for (const c of posted) expect(c.reactions.get('❌')).toContain(h.fake.botUserId);
+    const isBoard = (m: (typeof posted)[number]) => JSON.stringify(m.embeds).includes('Channel board: ');
+    expect(posted.filter((m) => !isBoard(m))).toHaveLength(COUNT);
+    expect(posted.filter(isBoard).length).toBeLessThanOrEqual(1);
+    for (const c of posted.filter((m) => !isBoard(m)))
+      expect(c.reactions.get('❌')).toContain(h.fake.botUserId);
+    for (const b of posted.filter(isBoard)) expect(b.reactions.size).toBe(0);
     expect(h.fake.state.rateLimited).toEqual({ total: 0, global: 0, route: 0 });
     expect(h.fake.state.invalidRequests).toBe(0);
   }, 90_000);
