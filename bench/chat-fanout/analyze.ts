@@ -9,6 +9,10 @@ export interface Delivery {
   lagMs: Record<LineClass, LatencySummary>;
   /** From the `done` callback to the card first showing Done, ms. */
   cardFinalLagMs: LatencySummary;
+  /** From the `done` callback to the card or the channel board first showing it done, ms. */
+  cardOrBoardFinalLagMs: LatencySummary;
+  /** Channel boards posted, and their versions. */
+  boards: { boards: number; versions: number };
   /** Lines never seen in their thread, per class. */
   missing: Record<LineClass, number>;
   /** Deployments whose thread shows the final line, and whose card shows Done. */
@@ -40,6 +44,9 @@ export function analyzeDelivery(
   const lags: Record<LineClass, number[]> = { final: [], state: [], progress: [] };
   const missing: Record<LineClass, number> = { final: 0, state: 0, progress: 0 };
   const cardLags: number[] = [];
+  const shownLags: number[] = [];
+  const boards = platform.boards();
+  const boardVersions = boards.flat().sort((a, b) => a.at - b.at);
   const byClass: Record<LineClass, number> = { final: 0, state: 0, progress: 0 };
   let finalInThread = 0;
   let finalOnCard = 0;
@@ -89,6 +96,11 @@ export function analyzeDelivery(
       finalOnCard++;
       if (!Number.isNaN(doneAt)) cardLags.push(onCard.at - doneAt);
     }
+    // The board's row of a finished machine: `✅ srv-fan-001 #42 — done in 4m 10s`.
+    const row = `#${ids[plan.index]} — done`;
+    const onBoard = boardVersions.find((v) => v.text.includes(row));
+    const first = [onCard, onBoard].filter((v) => v !== undefined).sort((a, b) => a.at - b.at)[0];
+    if (first && !Number.isNaN(doneAt)) shownLags.push(first.at - doneAt);
   }
   return {
     lagMs: Object.fromEntries(CLASSES.map((c) => [c, summarize(lags[c])])) as Record<
@@ -96,6 +108,8 @@ export function analyzeDelivery(
       LatencySummary
     >,
     cardFinalLagMs: summarize(cardLags),
+    cardOrBoardFinalLagMs: summarize(shownLags),
+    boards: { boards: boards.length, versions: boardVersions.length },
     missing,
     finalInThread,
     finalOnCard,

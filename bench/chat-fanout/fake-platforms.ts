@@ -34,6 +34,8 @@ export interface FanoutPlatform {
   cardVersions(ref: ChatRefRow): Seen[];
   /** Channel digests (messages in the channel itself carrying deployments' lines), oldest first. */
   channelDigests?(): Seen[];
+  /** The channel boards (the card showing a saturated channel's deployments at once): each one's versions. */
+  boards(): Seen[][];
   close(): Promise<void>;
 }
 
@@ -41,7 +43,7 @@ export async function fakeDiscordPlatform(): Promise<FanoutPlatform> {
   const fake = await startFakeDiscord();
   const channel = fake.channelId('deploys');
   const s = fake.state;
-  return {
+  const platform: FanoutPlatform = {
     name: 'discord',
     env: {
       DISCORD_TOKEN: fake.token,
@@ -75,8 +77,17 @@ export async function fakeDiscordPlatform(): Promise<FanoutPlatform> {
         { at: Date.parse(card.editedAt ?? card.createdAt), text: text(card) },
       ];
     },
+    boards() {
+      return s
+        .messages(channel)
+        .filter((m) => isBoard(JSON.stringify(m.embeds)))
+        .map((m) =>
+          platform.cardVersions({ deploymentId: 0, channelId: channel, cardMessageId: m.id, threadId: null }),
+        );
+    },
     close: () => fake.close(),
   };
+  return platform;
 }
 
 export async function fakeSlackPlatform(): Promise<FanoutPlatform> {
@@ -84,7 +95,7 @@ export async function fakeSlackPlatform(): Promise<FanoutPlatform> {
   const channel = 'C0DEPLOYS01';
   const s = fake.state;
   const tsMs = (ts: string) => Number(ts) * 1000;
-  return {
+  const platform: FanoutPlatform = {
     name: 'slack',
     env: {
       SLACK_BOT_TOKEN: fake.botToken,
@@ -119,12 +130,29 @@ export async function fakeSlackPlatform(): Promise<FanoutPlatform> {
       const bodies = [...card.edits, card].map((v) => `${v.text}\n${JSON.stringify(v.blocks ?? [])}`);
       return bodies.map((text, i) => ({ at: tsMs(starts[i]!), text: unescapeSlack(text) }));
     },
+    boards() {
+      return s
+        .channelMessages(channel)
+        .filter((m) => isBoard(m.text))
+        .map((m) =>
+          platform.cardVersions({
+            deploymentId: 0,
+            channelId: channel,
+            cardMessageId: `${channel}/${m.ts}`,
+            threadId: null,
+          }),
+        );
+    },
     close: () => fake.close(),
   };
+  return platform;
 }
 
 /** A channel digest's rows start with the deployment: `#42 web07: ✅ Done in 14m 02s`. */
 const isDigest = (text: string) => /^#\d+ \S+: /.test(text);
+
+/** The channel board's title (chat/messages/board-card.ts). */
+const isBoard = (text: string) => text.includes('Channel board: ');
 
 /** The adapter stores a card as `<channel>/<ts>` (bot/slack/message-ids.ts). */
 const cardTs = (ref: ChatRefRow) => ref.cardMessageId?.split('/').at(-1);

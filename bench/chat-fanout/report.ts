@@ -23,6 +23,10 @@ export function chatFanoutMarkdown(results: PlatformFanout[]): string {
       row('lag, final states (p50 / p95 / max s)', (r) => lag(r.lagMs.final)),
       row('lag, installer stages (p50 / p95 / max s)', (r) => lag(r.lagMs.progress)),
       row('lag, card shows final (p50 / p95 / max s)', (r) => lag(r.cardFinalLagMs)),
+      row('lag, card or channel board shows final (p50 / p95 / max s)', (r) =>
+        r.cardOrBoardFinalLagMs ? lag(r.cardOrBoardFinalLagMs) : '–',
+      ),
+      row('channel boards (versions)', (r) => (r.boards ? `${r.boards.boards} (${r.boards.versions})` : '–')),
       row(
         'final state in chat (thread or digest) / on card',
         (r) =>

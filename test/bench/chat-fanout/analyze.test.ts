@@ -5,7 +5,7 @@ import { planFanout } from '../../../bench/chat-fanout/plan.js';
 
 const ref: ChatRefRow = { deploymentId: 7, channelId: 'C1', cardMessageId: 'M1', threadId: 'T1' };
 
-function platform(thread: Seen[], card: Seen[]): FanoutPlatform {
+function platform(thread: Seen[], card: Seen[], boards: Seen[][] = []): FanoutPlatform {
   return {
     name: 'slack',
     env: {},
@@ -13,6 +13,7 @@ function platform(thread: Seen[], card: Seen[]): FanoutPlatform {
     callsSince: () => ({}),
     rateLimited: () => 0,
     thread: () => thread,
+    boards: () => boards,
     cardVersions: () => card,
     close: async () => {},
   };
@@ -51,6 +52,19 @@ describe('chat fan-out delivery analysis', () => {
       maxLinesInOne: 11,
       byClass: { final: 1, state: 2, progress: 0 },
     });
+  });
+
+  it("counts the channel board's row when it shows a machine done before its card does", () => {
+    const card: Seen[] = [{ at: 20_000, text: '✅ Done in 15s' }];
+    const board: Seen[] = [
+      { at: 12_000, text: 'Channel board: 2 deployments\n⚙️ srv #7 — installing' },
+      { at: 14_000, text: 'Channel board: 2 deployments\n✅ srv #77 — done in 9s\n⚙️ srv #7 — installing' },
+      { at: 15_000, text: 'Channel board: 2 deployments\n✅ srv #7 — done in 15s' },
+    ];
+    const d = analyzeDelivery(platform([], card, [board]), [plan!], [7], new Map([[7, ref]]), sent, 1000);
+    expect(d.cardFinalLagMs.p50).toBe(7000);
+    expect(d.cardOrBoardFinalLagMs.p50).toBe(2000);
+    expect(d.boards).toEqual({ boards: 1, versions: 3 });
   });
 
   it('counts what never arrived', () => {
