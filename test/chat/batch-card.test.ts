@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderCard } from '../../bot/discord/card-render.js';
 import { cardBlocks } from '../../bot/slack/card-blocks.js';
 import { buildBatchCard, fitRows } from '../../chat/messages/batch-card.js';
+import { buildBoardCard } from '../../chat/messages/board-card.js';
 import { cardLines } from '../../chat/messages/card-text.js';
 import type { Batch } from '../../core/batches/batch.entity.js';
 import type { Deployment } from '../../core/deployments/deployment.entity.js';
@@ -116,5 +117,36 @@ describe('the batch card', () => {
     expect(fitRows(['a', 'b', 'c'], { maxChars: 100 })).toEqual(['a', 'b', 'c']);
     expect(fitRows(['a', 'b', 'c', 'd'], { maxChars: 100, maxRows: 2 })).toEqual(['a', 'b', '… and 2 more']);
     expect(fitRows(['aaaa', 'bbbb', 'cccc'], { maxChars: 20 })).toEqual(['aaaa', '… and 2 more']);
+  });
+});
+
+describe('the channel board', () => {
+  it('leads with failures, then the latest finals, then the machines still running; no decision', () => {
+    const card = buildBoardCard(twenty());
+    expect(card.title).toBe('Channel board: 20 deployments');
+    expect(card.statusLine).toBe('⚙️ done 12 · installing 5 · waiting 2 · failed 1');
+    expect(card.awaitingDecision).toBe(false);
+    const rows = card.batch!.rows;
+    expect(rows[0]).toMatch(/^❌ web18 #118 — failed/);
+    // Finished: the most recent first (web06 at minute 16, web05 and web12 at 15, … web07 at 10).
+    const done = rows.filter((r) => r.startsWith('✅')).map((r) => r.split(' ')[1]);
+    expect(done.slice(0, 3)).toEqual(['web06', 'web05', 'web12']);
+    expect(done.at(-1)).toBe('web07');
+    expect(rows.slice(-7).every((r) => !r.startsWith('✅'))).toBe(true);
+    // Rendered within both platforms' limits, with no buttons.
+    const discord = renderCard(card);
+    expect(() => checkMessageFields(discord)).not.toThrow();
+    expect(discord.components).toEqual([]);
+    expect(checkBlocks(cardBlocks(card))).toBeUndefined();
+  });
+
+  it('ends on the final state once nothing runs', () => {
+    const finished = buildBoardCard([member(1, 'done'), member(2, 'failed')]);
+    expect([finished.statusLine, finished.tone, finished.progress]).toEqual([
+      '❌ done 1 · failed 1',
+      'failure',
+      100,
+    ]);
+    expect(buildBoardCard([member(1, 'done')]).statusLine).toBe('✅ done 1');
   });
 });
