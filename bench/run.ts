@@ -106,7 +106,14 @@ if (selected.includes('chat-fanout')) {
     durationMs: (seconds ? Number(seconds) : quick ? 60 : 300) * 1000,
     platforms: option('platforms')?.split(',') as ('discord' | 'slack')[] | undefined,
   });
-  results.chatFanout = { ranAt: new Date().toISOString(), quick, platforms: result };
+  // A run of some platforms keeps the saved figures of the others (each platform says when it ran).
+  const ranAt = new Date().toISOString();
+  const saved = (results.chatFanout as { platforms?: (PlatformFanout & { ranAt?: string })[] } | undefined)
+    ?.platforms;
+  const ran = result.map((r) => ({ ...r, ranAt }));
+  const kept = (saved ?? []).filter((p) => !ran.some((r) => r.platform === p.platform));
+  const platforms = [...ran, ...kept].sort((a, b) => a.platform.localeCompare(b.platform));
+  results.chatFanout = { ranAt, quick, platforms };
   sections.push(chatFanoutMarkdown(result));
 }
 if (selected.includes('batch-fanout')) {
@@ -158,7 +165,12 @@ function readmeBlock(r: typeof results): string {
     ...(chat
       ? [
           '',
-          `Chat fan-out run ${chat.ranAt.slice(0, 16).replace('T', ' ')} UTC${chat.quick ? ' (--quick)' : ''}.`,
+          `Chat fan-out run ${chat.platforms
+            .map(
+              (p) =>
+                `${p.platform} ${((p as { ranAt?: string }).ranAt ?? chat.ranAt).slice(0, 16).replace('T', ' ')}`,
+            )
+            .join(', ')} UTC${chat.quick ? ' (--quick)' : ''}.`,
           '',
           chatFanoutMarkdown(chat.platforms),
         ]
