@@ -8,6 +8,9 @@ export interface BoardState {
   messageId: string | null;
   /** The hash of what the board shows now, so an unchanged channel is not redrawn. */
   hash: string | null;
+  /** How many finished deployments it shows, and when it was drawn (ms since the epoch; 0: never). */
+  finished: number;
+  drawnAt: number;
   /**
    * The board shows the deployments under way and those finished since this time (ms since the epoch):
    * {@link LOOK_BACK_MS} before it came up, as the burst that saturated the channel came just before.
@@ -24,7 +27,11 @@ export interface BoardStore {
   /** Switches the channel's board on (a new board when none is up), or keeps it on a while longer. */
   switchOn(platform: string, channelId: string): Promise<void>;
   state(platform: string, channelId: string): Promise<BoardState | null>;
-  drawn(platform: string, channelId: string, messageId: string, hash: string): Promise<void>;
+  drawn(
+    platform: string,
+    channelId: string,
+    drawing: { messageId: string; hash: string; finished: number },
+  ): Promise<void>;
 }
 
 /** How far back a new board reaches for deployments that finished before it came up. */
@@ -57,12 +64,18 @@ export function createBoardStore(redis: Redis, prefix: string): BoardStore {
         on: on === 1,
         messageId: record.messageId ?? null,
         hash: record.hash ?? null,
+        finished: Number(record.finished ?? 0),
+        drawnAt: Number(record.drawnAt ?? 0),
         since: Number(record.since),
       };
     },
-    async drawn(platform, channelId, messageId, hash) {
+    async drawn(platform, channelId, { messageId, hash, finished }) {
       const k = key(platform, channelId);
-      await redis.multi().hset(k, { messageId, hash }).pexpire(k, RECORD_MS).exec();
+      await redis
+        .multi()
+        .hset(k, { messageId, hash, finished: String(finished), drawnAt: String(Date.now()) })
+        .pexpire(k, RECORD_MS)
+        .exec();
     },
   };
 }

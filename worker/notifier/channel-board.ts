@@ -2,6 +2,8 @@ import type { PlatformName, WithCard } from '../../chat/chat-platform.js';
 import { buildBoardCard } from '../../chat/messages/board-card.js';
 import { ChatRefRepository } from '../../core/chat/chat-ref-repository.js';
 import { Deployment } from '../../core/deployments/deployment.entity.js';
+import { isTerminal } from '../../core/deployments/lifecycle.js';
+import type { BoardState } from './board-store.js';
 import { cardHash } from './card-cache.js';
 import { chatCall, Wait } from './chat-call.js';
 import type { NotifierDeps, NotifyOutcome } from './notifier.js';
@@ -14,10 +16,16 @@ import type { Urgency } from './urgency.js';
 export const BOARD_EVERY_TURNS = 2;
 
 /**
- * The board's claim on an edit slot: final news, older than anything else, so its next redraw is the
- * channel's next edit. It carries every machine's news at once; {@link BOARD_EVERY_TURNS} leaves the rest.
+ * The board's claim on an edit slot. With a machine finished since the last drawing: final news older
+ * than anything else, so the redraw is the channel's next edit (it carries every machine's final at
+ * once; {@link BOARD_EVERY_TURNS} leaves the rest to the cards). Otherwise a state change as old as the
+ * last drawing, queued among the cards' own.
  */
-const BOARD_URGENCY: Urgency = { priority: 'final', since: 0 };
+function boardUrgency(finished: number, state: BoardState): Urgency {
+  return finished > state.finished || !state.messageId
+    ? { priority: 'final', since: 0 }
+    : { priority: 'state', since: state.drawnAt };
+}
 
 /**
  * Draws a saturated channel's board (chat/messages/board-card.ts): posts it when the channel switched
@@ -43,16 +51,17 @@ export async function notifyBoard(
     : [];
   const card = buildBoardCard(members);
   const hash = cardHash(card);
+  const finished = members.filter((m) => isTerminal(m.status)).length;
+  const urgency = boardUrgency(finished, state);
   const loc = { deploymentId: 0, channelId, cardMessageId: state.messageId, threadId: null };
   const call = chatCall(deps.limiter, platform, loc, `board:${channelId}`);
   let cardCalls = 0;
   try {
     if (members.length && hash !== state.hash) {
       let messageId = state.messageId;
-      if (messageId)
-        await call('updateCard', BOARD_URGENCY, () => platform.updateCard(loc as WithCard, card));
-      else ({ messageId } = await call('postCard', BOARD_URGENCY, () => platform.postCard(channelId, card)));
-      await boards.drawn(platformName, channelId, messageId, hash);
+      if (messageId) await call('updateCard', urgency, () => platform.updateCard(loc as WithCard, card));
+      else ({ messageId } = await call('postCard', urgency, () => platform.postCard(channelId, card)));
+      await boards.drawn(platformName, channelId, { messageId, hash, finished });
       cardCalls++;
     }
   } catch (error) {
