@@ -24,8 +24,11 @@ export interface BoardState {
  * record only means the next saturation posts a new board.
  */
 export interface BoardStore {
-  /** Switches the channel's board on (a new board when none is up), or keeps it on a while longer. */
-  switchOn(platform: string, channelId: string): Promise<void>;
+  /**
+   * Switches the channel's board on (a new board when none is up), or keeps it on a while longer; true
+   * when it was off.
+   */
+  switchOn(platform: string, channelId: string): Promise<boolean>;
   state(platform: string, channelId: string): Promise<BoardState | null>;
   drawn(
     platform: string,
@@ -49,12 +52,13 @@ export function createBoardStore(redis: Redis, prefix: string): BoardStore {
   return {
     async switchOn(platform, channelId) {
       const k = key(platform, channelId);
-      await redis
+      const replies = await redis
         .multi()
-        .set(`${k}:on`, '1', 'PX', LIFETIME_MS)
+        .set(`${k}:on`, '1', 'PX', LIFETIME_MS, 'GET')
         .hsetnx(k, 'since', String(Date.now() - LOOK_BACK_MS))
         .pexpire(k, RECORD_MS)
         .exec();
+      return replies?.[0]?.[1] === null;
     },
     async state(platform, channelId) {
       const k = key(platform, channelId);

@@ -68,6 +68,10 @@ async function run(
   if (!messages) return { kind: 'done', messages, cardCalls: 0 };
   if (widest <= 1) {
     await deps.digests!.switchOff(platform.name, channelId);
+    deps.core.logger.info(
+      { platform: platform.name, channelId },
+      'channel back to threads: its backlog drained',
+    );
     return { kind: 'done', messages, cardCalls: 0 };
   }
   // Still merging: come back at the channel's next turn and carry whatever arrived meanwhile (the lines

@@ -7,8 +7,8 @@ import type { Redis } from 'ioredis';
  */
 export interface DigestMode {
   isOn(platform: string, channelId: string): Promise<boolean>;
-  /** Switches the channel on, or keeps it on for another lifetime. */
-  switchOn(platform: string, channelId: string): Promise<void>;
+  /** Switches the channel on, or keeps it on for another lifetime; true when it was off. */
+  switchOn(platform: string, channelId: string): Promise<boolean>;
   switchOff(platform: string, channelId: string): Promise<void>;
 }
 
@@ -22,7 +22,7 @@ export function createDigestMode(redis: Redis, prefix: string): DigestMode {
       return (await redis.exists(key(platform, channelId))) === 1;
     },
     async switchOn(platform, channelId) {
-      await redis.set(key(platform, channelId), '1', 'PX', LIFETIME_MS);
+      return (await redis.set(key(platform, channelId), '1', 'PX', LIFETIME_MS, 'GET')) === null;
     },
     async switchOff(platform, channelId) {
       await redis.del(key(platform, channelId));

@@ -156,7 +156,20 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
     if (digests && backlog >= DIGEST_AFTER_TURNS) {
       // A backlog this long means the channel cannot give every deployment its own messages: switch it
       // to digests, where one message carries many deployments' lines.
-      await digests.switchOn(platform.name, loc.channelId);
+      if (await digests.switchOn(platform.name, loc.channelId)) {
+        core.logger.info(
+          {
+            platform: platform.name,
+            channelId: loc.channelId,
+            deploymentId: d.id,
+            waitMs: error.ms,
+            backlog: Object.fromEntries(
+              await Promise.all(threadBuckets.map(async (b) => [b.key, await deps.limiter.backlog([b])])),
+            ),
+          },
+          'channel switched to digests: its thread messages queue several turns deep',
+        );
+      }
       handedOver = true;
     } else {
       // The thread's channel is saturated; card edits often count against another limit (Slack's
@@ -205,7 +218,12 @@ async function showOnBoardIfSaturated(deps: NotifierDeps, platform: ChatPlatform
   if (!deps.boards || !deps.wakeBoard) return;
   const backlog = await deps.limiter.backlog(platform.rateBuckets('updateCard', loc));
   if (backlog < BOARD_AFTER_TURNS) return;
-  await deps.boards.switchOn(platform.name, loc.channelId);
+  if (await deps.boards.switchOn(platform.name, loc.channelId)) {
+    deps.core.logger.info(
+      { platform: platform.name, channelId: loc.channelId, backlog },
+      'channel board up: card edits queue several turns deep',
+    );
+  }
   await deps.wakeBoard(platform.name, loc.channelId);
 }
 
