@@ -164,4 +164,16 @@ describe('slot reservation: the next free slot goes to the most pressing claim',
     const late = await limiter.take([edits, bot], 'final', { id: 'edit-late', since: 100 });
     expect(late).toBeGreaterThan(12 * 60_000);
   });
+
+  it('nor once its turn came and its job has yet to ask again', async () => {
+    const edits = { key: 'edit:q6', limit: 1, windowMs: 1200 };
+    const bot = { key: 'bot:q6', limit: 2, windowMs: 1000 };
+    const thread = { key: 'thread:q6', limit: 5, windowMs: 5000 };
+    expect(await limiter.take([edits, bot], 'final')).toBe(0);
+    for (let i = 0; i < 6; i++)
+      expect(await limiter.take([edits, bot], 'final', { id: `late${i}`, since: i })).toBeGreaterThan(0);
+    // The first edits' turns have come; none has asked again yet (their deadlines give them a grace).
+    await sleep(2000);
+    expect(await limiter.take([thread, bot], 'final', { id: 'line', since: 100 })).toBe(0);
+  });
 });

@@ -99,8 +99,7 @@ export function createRateLimiter(redis: Redis, prefix: string, opts: RateLimite
     async backlog(buckets) {
       if (!buckets.length) return 0;
       const keys = buckets.flatMap(queueKeys);
-      const windows = buckets.map((b) => b.windowMs + margin(b.windowMs));
-      const counts = (await redis.eval(QUEUED, keys.length, ...keys, ...windows)) as number[];
+      const counts = (await redis.eval(QUEUED, keys.length, ...keys)) as number[];
       return Math.max(0, ...buckets.map((b, i) => Number(counts[i] ?? 0) / b.limit));
     },
     async release(buckets, claimId) {

@@ -49,9 +49,11 @@ return 0
  *
  * A claim refused for another bucket's sake (Discord's card edits: one channel's 5 per 5 s, while the
  * bot-wide bucket they also count against has 40 a second) is marked away in the buckets it is not
- * waiting for, until it comes back: it holds none of their slots meanwhile, so 200 queued card edits do
- * not make every thread message behind them in the bot-wide queue wait their turns too. A claim waiting
- * for a bucket's own slots keeps its place there, so the bucket's order is kept.
+ * waiting for, until it asks again: it holds none of their slots meanwhile, so 200 queued card edits do
+ * not make every thread message behind them in the bot-wide queue wait their turns too. Also once its
+ * turn came and its job has yet to run (a 200-deep queue's claims are often seconds late): whether the
+ * bucket it waits for grants it is decided when it asks. A claim waiting for a bucket's own slots keeps
+ * its place there, so the bucket's order is kept.
  *
  * KEYS: log, blocked, queue, deadlines, away per bucket. ARGV: limit, window per bucket, then the log
  * member, the claim id, its score, the queue's lifetime (ms). Returns 0 or the ms to wait.
@@ -79,7 +81,7 @@ for i = 1, n do
         redis.call('ZREM', queue, before[j])
         redis.call('HDEL', deadlines, before[j])
         redis.call('HDEL', away, before[j])
-      elseif not (back[j] and tonumber(back[j]) > now + window) then
+      elseif not back[j] then
         ahead = ahead + 1
       end
     end
@@ -133,21 +135,19 @@ return 0
 
 /**
  * How many live claims wait in each bucket's queue for its own slots (away claims and claimants that did
- * not come back left out). KEYS: queue, deadlines, away per bucket. ARGV: window per bucket. Returns the
- * counts, in bucket order.
+ * not come back left out). KEYS: queue, deadlines, away per bucket. Returns the counts, in bucket order.
  */
 export const QUEUED = `${NOW}
 local counts = {}
 for i = 1, #KEYS / 3 do
   local queue, deadlines, away = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
-  local window = tonumber(ARGV[i])
   local claims = redis.call('ZRANGE', queue, 0, -1)
   local count = 0
   if #claims > 0 then
     local due = redis.call('HMGET', deadlines, unpack(claims))
     local back = redis.call('HMGET', away, unpack(claims))
     for j = 1, #claims do
-      if due[j] and tonumber(due[j]) >= now and not (back[j] and tonumber(back[j]) > now + window) then
+      if due[j] and tonumber(due[j]) >= now and not back[j] then
         count = count + 1
       end
     end
