@@ -66,7 +66,8 @@ export function createWorker(core: Core, opts: WorkerOptions): OctofleetWorker {
     wakeChannel: (platform: PlatformName, channelId: string, urgent: boolean) =>
       scheduler.notifyChannel(platform, channelId, { urgent }),
     boards: createBoardStore(queues.connection, config.QUEUE_PREFIX),
-    wakeBoard: (platform: PlatformName, channelId: string) => scheduler.notifyBoard(platform, channelId),
+    wakeBoard: (platform: PlatformName, channelId: string, urgent: boolean) =>
+      scheduler.notifyBoard(platform, channelId, { urgent }),
   };
   const workers: Worker[] = [];
   const connections: ReturnType<typeof createRedisConnection>[] = [];

@@ -49,8 +49,11 @@ export interface Scheduler {
    * (`urgent`: now, also promoting a run already waiting, for a final state). At most one run per channel waits.
    */
   notifyChannel(platform: string, channelId: string, opts?: { urgent?: boolean }): Promise<void>;
-  /** Wakes a channel's board run now (worker/notifier/channel-board.ts). At most one run per channel waits. */
-  notifyBoard(platform: string, channelId: string): Promise<void>;
+  /**
+   * Wakes a channel's board run (worker/notifier/channel-board.ts): now when none waits, and with
+   * `urgent` (a machine finished) also a run already waiting for a later turn. At most one run per channel waits.
+   */
+  notifyBoard(platform: string, channelId: string, opts?: { urgent?: boolean }): Promise<void>;
   arm(deploymentId: number): Promise<void>;
   /**
    * The power sequence of an approved deployment (worker/processors/power.ts), retried with exponential
@@ -135,16 +138,20 @@ export function createScheduler(
       const existing = job.id ? await queues.notify.getJob(job.id) : undefined;
       if (existing && (await existing.isDelayed())) await existing.promote().catch(() => {});
     },
-    async notifyBoard(platform, channelId) {
-      await queues.notify.add(
+    async notifyBoard(platform, channelId, { urgent = false } = {}) {
+      const jobId = `notify-board-${randomUUID()}`;
+      const job = await queues.notify.add(
         'notify',
         { deploymentId: 0, channel: { platform, channelId, board: true } },
         {
-          jobId: `notify-board-${randomUUID()}`,
+          jobId,
           priority: jobPriority('final'),
           deduplication: { id: jobIds.notifyBoard(platform, channelId), keepLastIfActive: true },
         },
       );
+      if (job.id === jobId || !urgent) return;
+      const existing = job.id ? await queues.notify.getJob(job.id) : undefined;
+      if (existing && (await existing.isDelayed())) await existing.promote().catch(() => {});
     },
     async arm(deploymentId) {
       await queues.arm.add('arm', { deploymentId }, { jobId: jobIds.arm(deploymentId) });

@@ -19,7 +19,7 @@ const cardDoneAt = (id: number) =>
     (c) => c.action === 'updateCard' && c.deploymentId === id && /Done/.test(c.text ?? ''),
   );
 
-async function finishAtOnce(platform: RecordingPlatformOptions) {
+async function finishAtOnce(platform: RecordingPlatformOptions, staggerMs = 0) {
   h = await startHarness({}, platform);
   const ids: number[] = [];
   for (let i = 0; i < MACHINES; i++) {
@@ -35,8 +35,9 @@ async function finishAtOnce(platform: RecordingPlatformOptions) {
   await settled(h, 60_000);
   // Every machine boots and finishes within moments: far more card edits than the channel allows.
   await Promise.all(
-    ids.map(async (id) => {
+    ids.map(async (id, i) => {
       await h.core.deployments.markBooting(id, { platform: 'efi' }, 'kvm');
+      await new Promise((r) => setTimeout(r, i * staggerMs));
       await h.core.deployments.recordEvent(id, { stage: 'done', source: 'installer' });
     }),
   );
@@ -67,6 +68,19 @@ function expectBoardAheadOfCards(ids: number[]) {
   for (const id of ids) expect(h.platform.cardOf(id)?.card.status).toBe('done');
 }
 
+/** For each machine, whether the board showed it done before its own card did. */
+function boardFirst(ids: number[]): boolean[] {
+  const shown = board()!;
+  const drawings = h.platform.calls
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => /Card$/.test(c.action) && c.deploymentId === 0)
+    .map(({ i }) => i);
+  return ids.map((id) => {
+    const version = shown.versions.findIndex((v) => v.batch!.rows.some((r) => r.includes(`#${id} — done`)));
+    return version >= 0 && drawings[version]! < cardDoneAt(id);
+  });
+}
+
 describe('a channel whose cards cannot keep up shows a board', () => {
   it('on Discord (5 card edits per 5 s per channel)', { timeout: 120_000 }, async () => {
     const ids = await finishAtOnce({ name: 'discord', limits: 'discord', timeScale: 0.2 });
@@ -76,5 +90,16 @@ describe('a channel whose cards cannot keep up shows a board', () => {
   it('on Slack (50 card edits a minute per workspace)', { timeout: 120_000 }, async () => {
     const ids = await finishAtOnce({ name: 'slack', limits: 'slack', timeScale: 0.05 });
     expectBoardAheadOfCards(ids);
+  });
+
+  it('redraws as machines finish one after another, each final ahead of its card', {
+    timeout: 120_000,
+  }, async () => {
+    const ids = await finishAtOnce({ name: 'discord', limits: 'discord', timeScale: 0.2 }, 150);
+    expect(h.platform.rateLimited).toBe(0);
+    // Posted, redrawn while the finals came in (several per drawing), and drawn once more at the end.
+    expect(board()!.versions.length).toBeGreaterThanOrEqual(3);
+    expect(boardFirst(ids).filter(Boolean).length).toBeGreaterThanOrEqual((MACHINES * 3) / 4);
+    for (const id of ids) expect(h.platform.cardOf(id)?.card.status).toBe('done');
   });
 });

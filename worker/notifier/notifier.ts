@@ -37,8 +37,8 @@ export interface NotifierDeps {
   wakeChannel?: (platform: PlatformName, channelId: string, urgent: boolean) => Promise<void>;
   /** Channels showing a board; without it (and {@link wakeBoard}) no channel ever shows one. */
   boards?: BoardStore;
-  /** Wakes a channel's board run (worker/notifier/channel-board.ts). */
-  wakeBoard?: (platform: PlatformName, channelId: string) => Promise<void>;
+  /** Wakes a channel's board run (worker/notifier/channel-board.ts), at once when `urgent` (a machine finished). */
+  wakeBoard?: (platform: PlatformName, channelId: string, urgent: boolean) => Promise<void>;
 }
 
 /**
@@ -201,7 +201,7 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
       cardCalls++;
     } catch (error) {
       if (!(error instanceof Wait)) throw error;
-      await showOnBoardIfSaturated(deps, platform, withCard);
+      await showOnBoardIfSaturated(deps, platform, withCard, isTerminal(d.status));
       if (!threadWait) throw error;
     }
   }
@@ -213,8 +213,14 @@ async function run(deps: NotifierDeps, deploymentId: number): Promise<NotifyOutc
 /**
  * A card edit that has to wait behind {@link BOARD_AFTER_TURNS} turns of other cards' edits means the
  * channel cannot show its deployments' news card by card in time: put its board up (or keep it up).
+ * A finished machine wakes the board's run also when it waits for a later turn: its redraw is final news.
  */
-async function showOnBoardIfSaturated(deps: NotifierDeps, platform: ChatPlatform, loc: WithCard) {
+async function showOnBoardIfSaturated(
+  deps: NotifierDeps,
+  platform: ChatPlatform,
+  loc: WithCard,
+  finished: boolean,
+) {
   if (!deps.boards || !deps.wakeBoard) return;
   const backlog = await deps.limiter.backlog(platform.rateBuckets('updateCard', loc));
   if (backlog < BOARD_AFTER_TURNS) return;
@@ -224,7 +230,7 @@ async function showOnBoardIfSaturated(deps: NotifierDeps, platform: ChatPlatform
       'channel board up: card edits queue several turns deep',
     );
   }
-  await deps.wakeBoard(platform.name, loc.channelId);
+  await deps.wakeBoard(platform.name, loc.channelId, finished);
 }
 
 /**
