@@ -66,7 +66,7 @@ async function run(
     widest = Math.max(widest, digest.deployments);
   }
   if (!messages) return { kind: 'done', messages, cardCalls: 0 };
-  if (widest <= 1) {
+  if (widest <= 1 || (await ownBudgetFreed(deps, platform, loc))) {
     await deps.digests!.switchOff(platform.name, channelId);
     deps.core.logger.info(
       { platform: platform.name, channelId },
@@ -83,6 +83,24 @@ async function run(
     ...platform.rateBuckets('postChannelMessage', loc).map((b) => b.windowMs / b.limit),
   );
   return { kind: 'wait', ms: Math.ceil(turn), priority: 'state' };
+}
+
+/**
+ * Where a thread has a message budget of its own (Discord: a thread is a channel), digests only help
+ * while the budget threads share with the channel (the bot's) is what their messages queue for: once
+ * that queue is under a turn, threads are faster again, however many deployments a digest still
+ * carries. (On Slack threads spend the channel's own budget: there the digests carrying one deployment
+ * at most is the sign.)
+ */
+async function ownBudgetFreed(
+  deps: NotifierDeps,
+  platform: ChatPlatform,
+  loc: { deploymentId: number; channelId: string; cardMessageId: null; threadId: null },
+): Promise<boolean> {
+  const channel = new Set(platform.rateBuckets('postChannelMessage', loc).map((b) => b.key));
+  const thread = platform.rateBuckets('postThreadMessage', { ...loc, threadId: `${loc.channelId}:thread` });
+  if (thread.every((b) => channel.has(b.key))) return false;
+  return (await deps.limiter.backlog(thread.filter((b) => channel.has(b.key)))) < 1;
 }
 
 /** The unposted lines of these deployments (events first, then the rows, as the thread notifier reads). */
