@@ -68,12 +68,11 @@ export async function notifyBoard(
     if (!(error instanceof Wait)) throw error;
     return { kind: 'wait', ms: error.ms, priority: error.priority };
   }
-  if (!state.on && !cardCalls) return { kind: 'done', messages: 0, cardCalls };
-  const turn = Math.max(
-    0,
-    ...platform
-      .rateBuckets('updateCard', { ...loc, cardMessageId: 'board' })
-      .map((b) => b.windowMs / b.limit),
-  );
+  const edits = platform.rateBuckets('updateCard', { ...loc, cardMessageId: 'board' });
+  // Cards granted at their turn renew nothing: while a turn of them still queues, the board stays up.
+  const saturated = state.on || (await deps.limiter.backlog(edits)) >= 1;
+  if (!saturated && !cardCalls) return { kind: 'done', messages: 0, cardCalls };
+  if (saturated && !state.on) await boards.switchOn(platformName, channelId);
+  const turn = Math.max(0, ...edits.map((b) => b.windowMs / b.limit));
   return { kind: 'wait', ms: Math.ceil(BOARD_EVERY_TURNS * turn), priority: 'final' };
 }
