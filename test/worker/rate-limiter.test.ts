@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRateLimiter, type SlotClaim, usableSlots } from '../../worker/notifier/rate-limiter.js';
-import { LATE_MS } from '../../worker/notifier/slot-scripts.js';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const prefix = `t${randomBytes(5).toString('hex')}`;
@@ -176,23 +175,5 @@ describe('slot reservation: the next free slot goes to the most pressing claim',
     // The first edits' turns have come; none has asked again yet (their deadlines give them a grace).
     await sleep(2000);
     expect(await limiter.take([thread, bot], 'final', { id: 'line', since: 100 })).toBe(0);
-  });
-
-  it('a claimant late to come back holds its slot no longer; back, it is still first of its class', async () => {
-    const bucket = { key: 'chan:q7', limit: 1, windowMs: 300 };
-    expect(await limiter.take([bucket], 'final')).toBe(0);
-    const late = { id: 'late', since: 1 };
-    const next = { id: 'next', since: 2 };
-    const lateWait = await limiter.take([bucket], 'final', late);
-    expect(await limiter.take([bucket], 'final', next)).toBeGreaterThan(lateWait);
-    await sleep(lateWait + LATE_MS + 100);
-    // The slot promised to `late` is free and `late` is not back: `next` takes it.
-    expect(await limiter.take([bucket], 'final', next)).toBe(0);
-    // Back before its deadline, `late` is ahead of any younger claim again.
-    expect(await limiter.take([bucket], 'final', late)).toBeGreaterThan(0);
-    expect(await limiter.take([bucket], 'final', { id: 'young', since: 3 })).toBeGreaterThan(0);
-    await sleep(320);
-    expect(await limiter.take([bucket], 'final', { id: 'young', since: 3 })).toBeGreaterThan(0);
-    expect(await limiter.take([bucket], 'final', late)).toBe(0);
   });
 });

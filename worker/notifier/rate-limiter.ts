@@ -28,7 +28,7 @@ export interface RateLimiter {
   /**
    * How many turns of claims are queued in the busiest of these buckets (claims ÷ limit): a backlog, as
    * opposed to a wait that only a 429's retry-after or one full window causes. Claims queued there while
-   * they wait for another bucket (away), or whose claimants are late to come back, are not its backlog.
+   * they wait for another bucket (away) are not its backlog.
    */
   backlog(buckets: RateBucket[]): Promise<number>;
   /** Withdraws a claim that will not come back (its work was done another way). */
@@ -71,7 +71,7 @@ export function claimScore(priority: MessagePriority, since: number): number {
 export function createRateLimiter(redis: Redis, prefix: string, opts: RateLimiterOptions = {}): RateLimiter {
   const margin = opts.margin ?? ((w: number) => Math.max(100, Math.round(w * 0.1)));
   const key = (bucket: string) => `${prefix}:{rl}:${bucket}`;
-  const queueKeys = (b: RateBucket) => [`${key(b.key)}:queue`, `${key(b.key)}:due`, `${key(b.key)}:back`];
+  const queueKeys = (b: RateBucket) => [`${key(b.key)}:queue`, `${key(b.key)}:due`, `${key(b.key)}:away`];
   const member = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   return {
     async take(buckets, priority = 'final', claim) {

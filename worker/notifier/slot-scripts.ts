@@ -12,26 +12,6 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
 /**
- * How late a claimant may come back and still hold its place ahead of others (ms). Later than that, the
- * slot it was promised goes to whoever asks (it keeps its place by score when it comes back, until its
- * deadline): a 200-deep queue's jobs often come back late, and slots held for them stood idle while
- * every claim behind them was refused and queued deeper.
- */
-export const LATE_MS = 300;
-
-/**
- * Whether a queued claim holds its place in a bucket, from its value in the bucket's \`back\` hash: when it
- * promised to come back (ms), negative when it waits for another bucket (away), none when unknown.
- */
-const HOLDS = `
-local function holds(back, now)
-  if not back then return true end
-  local at = tonumber(back)
-  return at > 0 and now <= at + ${LATE_MS}
-end
-`;
-
-/**
  * Takes one slot in every bucket, or none; no queue. KEYS: log, blocked per bucket. ARGV: limit, window per
  * bucket, then the log member. Returns 0 or the ms to wait.
  */
@@ -64,9 +44,8 @@ return 0
  * fewer live claims are queued ahead of it than there are free slots: the next free slot goes to the
  * most pressing class, oldest first, whoever asks first. A refused claim stays queued and learns when its
  * turn should come (the slots freeing before it, at the bucket's pace), so it comes back once instead of
- * polling; it must come back by then ({@link LATE_MS} late at most), or the claims behind it stop
- * waiting for it. Coming back later still finds it at its old place (its score is its class and age, not
- * its arrival) until its deadline, the turn plus a grace; after that it is queued anew, at the same place.
+ * polling; it must come back by then plus a grace, or the claims behind it stop waiting for it (coming
+ * back later re-queues it at its old place: its score is its class and age, not its arrival).
  *
  * A claim refused for another bucket's sake (Discord's card edits: one channel's 5 per 5 s, while the
  * bot-wide bucket they also count against has 40 a second) is marked away in the buckets it is not
@@ -76,16 +55,16 @@ return 0
  * bucket it waits for grants it is decided when it asks. A claim waiting for a bucket's own slots keeps
  * its place there, so the bucket's order is kept.
  *
- * KEYS: log, blocked, queue, deadlines, back per bucket. ARGV: limit, window per bucket, then the log
+ * KEYS: log, blocked, queue, deadlines, away per bucket. ARGV: limit, window per bucket, then the log
  * member, the claim id, its score, the queue's lifetime (ms). Returns 0 or the ms to wait.
  */
-export const TAKE_QUEUED = `${NOW}${HOLDS}
+export const TAKE_QUEUED = `${NOW}
 local n = #KEYS / 5
 local member, claim, score, ttl = ARGV[2 * n + 1], ARGV[2 * n + 2], tonumber(ARGV[2 * n + 3]), tonumber(ARGV[2 * n + 4])
 local wait = 0
 local turns = {}
 for i = 1, n do
-  local log, blocked, queue, deadlines, backs = KEYS[5 * i - 4], KEYS[5 * i - 3], KEYS[5 * i - 2], KEYS[5 * i - 1], KEYS[5 * i]
+  local log, blocked, queue, deadlines, away = KEYS[5 * i - 4], KEYS[5 * i - 3], KEYS[5 * i - 2], KEYS[5 * i - 1], KEYS[5 * i]
   local limit, window = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
   local w = redis.call('PTTL', blocked)
   redis.call('ZREMRANGEBYSCORE', log, '-inf', now - window)
@@ -96,13 +75,13 @@ for i = 1, n do
   if rank > 0 then
     local before = redis.call('ZRANGE', queue, 0, rank - 1)
     local due = redis.call('HMGET', deadlines, unpack(before))
-    local back = redis.call('HMGET', backs, unpack(before))
+    local back = redis.call('HMGET', away, unpack(before))
     for j = 1, #before do
       if not (due[j] and tonumber(due[j]) >= now) then
         redis.call('ZREM', queue, before[j])
         redis.call('HDEL', deadlines, before[j])
-        redis.call('HDEL', backs, before[j])
-      elseif holds(back[j], now) then
+        redis.call('HDEL', away, before[j])
+      elseif not back[j] then
         ahead = ahead + 1
       end
     end
@@ -134,9 +113,9 @@ if wait > 0 then
   for i = 1, n do
     redis.call('HSET', KEYS[5 * i - 1], claim, now + wait + grace)
     if wait > turns[i] + tonumber(ARGV[2 * i]) then
-      redis.call('HSET', KEYS[5 * i], claim, -(now + wait))
-    else
       redis.call('HSET', KEYS[5 * i], claim, now + wait)
+    else
+      redis.call('HDEL', KEYS[5 * i], claim)
     end
     redis.call('PEXPIRE', KEYS[5 * i - 2], ttl)
     redis.call('PEXPIRE', KEYS[5 * i - 1], ttl)
@@ -155,20 +134,20 @@ return 0
 `;
 
 /**
- * How many live claims wait in each bucket's queue for its own slots (away claims and claimants late to
- * come back left out). KEYS: queue, deadlines, back per bucket. Returns the counts, in bucket order.
+ * How many live claims wait in each bucket's queue for its own slots (away claims and claimants that did
+ * not come back left out). KEYS: queue, deadlines, away per bucket. Returns the counts, in bucket order.
  */
-export const QUEUED = `${NOW}${HOLDS}
+export const QUEUED = `${NOW}
 local counts = {}
 for i = 1, #KEYS / 3 do
-  local queue, deadlines, backs = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
+  local queue, deadlines, away = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
   local claims = redis.call('ZRANGE', queue, 0, -1)
   local count = 0
   if #claims > 0 then
     local due = redis.call('HMGET', deadlines, unpack(claims))
-    local back = redis.call('HMGET', backs, unpack(claims))
+    local back = redis.call('HMGET', away, unpack(claims))
     for j = 1, #claims do
-      if due[j] and tonumber(due[j]) >= now and holds(back[j], now) then
+      if due[j] and tonumber(due[j]) >= now and not back[j] then
         count = count + 1
       end
     end
@@ -178,7 +157,7 @@ end
 return counts
 `;
 
-/** Withdraws a claim from its buckets' queues. KEYS: queue, deadlines, back per bucket. ARGV: the claim id. */
+/** Withdraws a claim from its buckets' queues. KEYS: queue, deadlines, away per bucket. ARGV: the claim id. */
 export const RELEASE = `
 for i = 1, #KEYS / 3 do
   redis.call('ZREM', KEYS[3 * i - 2], ARGV[1])
