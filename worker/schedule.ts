@@ -3,7 +3,7 @@ import type { MessagePriority } from '../chat/chat-platform.js';
 import { priorityRank } from '../chat/messages/labels.js';
 import type { Config } from '../core/config/index.js';
 import type { ActiveState, DeploymentState } from '../core/deployments/lifecycle.js';
-import { jobIds, type OctofleetQueues, type WatchdogJob } from '../core/queues.js';
+import { jobIds, type NotifyJob, type OctofleetQueues, type WatchdogJob } from '../core/queues.js';
 
 export type GuardedState = WatchdogJob['state'];
 export const GUARDED_STATES: readonly GuardedState[] = ['approved', 'booting', 'installing', 'configuring'];
@@ -81,6 +81,28 @@ export function createScheduler(
   const batchDigestMs = opts.batchDigestMs ?? config.BATCH_DIGEST_MS;
   const remove = (queue: { remove(id: string): Promise<number> }, id: string) =>
     queue.remove(id).catch(() => 0);
+  /**
+   * Adds a notify job unless one with the same deduplication id waits already; with `wake`, a waiting
+   * one that is delayed (waiting out a rate limit or a digest window) runs now instead. A job id of our
+   * own: when the add is deduplicated BullMQ answers the waiting job's id, and only then is it worth
+   * asking Redis about that job.
+   */
+  const addOrWake = async (
+    data: NotifyJob,
+    dedupId: string,
+    opts: { delay?: number; priority: number },
+    wake: boolean,
+  ) => {
+    const jobId = `${dedupId}-${randomUUID()}`;
+    const job = await queues.notify.add('notify', data, {
+      jobId,
+      ...opts,
+      deduplication: { id: dedupId, keepLastIfActive: true },
+    });
+    if (job.id === jobId || !wake) return;
+    const existing = job.id ? await queues.notify.getJob(job.id) : undefined;
+    if (existing && (await existing.isDelayed())) await existing.promote().catch(() => {});
+  };
   return {
     async notify(deploymentId, { coalesce = false, priority = 'state' } = {}) {
       const data = { deploymentId };
@@ -91,67 +113,34 @@ export function createScheduler(
           deduplication: { id: jobIds.notifyCoalesced(deploymentId), keepLastIfActive: true },
         });
       } else {
-        // A job id of our own: when the add is deduplicated BullMQ answers the waiting job's id instead,
-        // and only then is it worth asking Redis about that job.
-        const jobId = `notify-${deploymentId}-${randomUUID()}`;
-        const job = await queues.notify.add('notify', data, {
-          jobId,
-          priority: jobPriority(priority),
-          deduplication: { id: jobIds.notify(deploymentId), keepLastIfActive: true },
-        });
-        if (job.id === jobId) return;
         // Deduplicated into a run that is waiting out a rate limit (often the card-edit budget): wake it,
         // so a new state goes to the thread now; whatever is still limited simply waits again.
-        const existing = job.id ? await queues.notify.getJob(job.id) : undefined;
-        if (existing && (await existing.isDelayed())) await existing.promote().catch(() => {});
+        await addOrWake(data, jobIds.notify(deploymentId), { priority: jobPriority(priority) }, true);
       }
     },
     async notifyBatch(batchId, { urgent = false } = {}) {
-      const jobId = `notify-b${batchId}-${randomUUID()}`;
-      const job = await queues.notify.add(
-        'notify',
+      await addOrWake(
         { deploymentId: 0, batchId },
-        {
-          jobId,
-          delay: urgent ? 0 : batchDigestMs,
-          priority: jobPriority(urgent ? 'final' : 'state'),
-          deduplication: { id: jobIds.notifyBatch(batchId), keepLastIfActive: true },
-        },
+        jobIds.notifyBatch(batchId),
+        { delay: urgent ? 0 : batchDigestMs, priority: jobPriority(urgent ? 'final' : 'state') },
+        urgent,
       );
-      if (job.id === jobId || !urgent) return;
-      const existing = job.id ? await queues.notify.getJob(job.id) : undefined;
-      if (existing && (await existing.isDelayed())) await existing.promote().catch(() => {});
     },
     async notifyChannel(platform, channelId, { urgent = false } = {}) {
-      const jobId = `notify-c-${randomUUID()}`;
-      const job = await queues.notify.add(
-        'notify',
+      await addOrWake(
         { deploymentId: 0, channel: { platform, channelId } },
-        {
-          jobId,
-          delay: urgent ? 0 : CHANNEL_DIGEST_MS,
-          priority: jobPriority(urgent ? 'final' : 'state'),
-          deduplication: { id: jobIds.notifyChannel(platform, channelId), keepLastIfActive: true },
-        },
+        jobIds.notifyChannel(platform, channelId),
+        { delay: urgent ? 0 : CHANNEL_DIGEST_MS, priority: jobPriority(urgent ? 'final' : 'state') },
+        urgent,
       );
-      if (job.id === jobId || !urgent) return;
-      const existing = job.id ? await queues.notify.getJob(job.id) : undefined;
-      if (existing && (await existing.isDelayed())) await existing.promote().catch(() => {});
     },
     async notifyBoard(platform, channelId, { urgent = false } = {}) {
-      const jobId = `notify-board-${randomUUID()}`;
-      const job = await queues.notify.add(
-        'notify',
+      await addOrWake(
         { deploymentId: 0, channel: { platform, channelId, board: true } },
-        {
-          jobId,
-          priority: jobPriority('final'),
-          deduplication: { id: jobIds.notifyBoard(platform, channelId), keepLastIfActive: true },
-        },
+        jobIds.notifyBoard(platform, channelId),
+        { priority: jobPriority('final') },
+        urgent,
       );
-      if (job.id === jobId || !urgent) return;
-      const existing = job.id ? await queues.notify.getJob(job.id) : undefined;
-      if (existing && (await existing.isDelayed())) await existing.promote().catch(() => {});
     },
     async arm(deploymentId) {
       await queues.arm.add('arm', { deploymentId }, { jobId: jobIds.arm(deploymentId) });
