@@ -75,13 +75,13 @@ for i = 1, n do
   if rank > 0 then
     local before = redis.call('ZRANGE', queue, 0, rank - 1)
     local due = redis.call('HMGET', deadlines, unpack(before))
-    local back = redis.call('HMGET', away, unpack(before))
+    local isAway = redis.call('HMGET', away, unpack(before))
     for j = 1, #before do
       if not (due[j] and tonumber(due[j]) >= now) then
         redis.call('ZREM', queue, before[j])
         redis.call('HDEL', deadlines, before[j])
         redis.call('HDEL', away, before[j])
-      elseif not back[j] then
+      elseif not isAway[j] then
         ahead = ahead + 1
       end
     end
@@ -113,7 +113,7 @@ if wait > 0 then
   for i = 1, n do
     redis.call('HSET', KEYS[5 * i - 1], claim, now + wait + grace)
     if wait > turns[i] + tonumber(ARGV[2 * i]) then
-      redis.call('HSET', KEYS[5 * i], claim, now + wait)
+      redis.call('HSET', KEYS[5 * i], claim, 1)
     else
       redis.call('HDEL', KEYS[5 * i], claim)
     end
@@ -145,9 +145,9 @@ for i = 1, #KEYS / 3 do
   local count = 0
   if #claims > 0 then
     local due = redis.call('HMGET', deadlines, unpack(claims))
-    local back = redis.call('HMGET', away, unpack(claims))
+    local isAway = redis.call('HMGET', away, unpack(claims))
     for j = 1, #claims do
-      if due[j] and tonumber(due[j]) >= now and not back[j] then
+      if due[j] and tonumber(due[j]) >= now and not isAway[j] then
         count = count + 1
       end
     end
