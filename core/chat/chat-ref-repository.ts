@@ -1,6 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ChatRef } from './chat-ref.entity.js';
 
+/**
+ * Single deployments (not members of a batch of several) shown in one channel (`?` platform, `?` channel)
+ * with their card posted, by their first reference only (the one the notifier posts to). Needs `r` the
+ * reference, `d` its deployment and `b` its batch (left join).
+ */
+const SINGLES_IN_CHANNEL = `r."platform" = ? and r."channel_id" = ? and r."card_message_id" is not null
+         and (b."id" is null or b."size" <= 1)
+         and r."id" = (select min(f."id") from "chat_ref" f where f."deployment_id" = r."deployment_id")`;
+
 /** Where deployments live in chat: one row per deployment and platform (card message, thread). */
 export class ChatRefRepository {
   constructor(private readonly em: EntityManager) {}
@@ -47,9 +56,7 @@ export class ChatRefRepository {
          join "deployment_event" e on e."deployment_id" = r."deployment_id" and e."posted_at" is null
          join "deployment" d on d."id" = r."deployment_id"
          left join "batch" b on b."id" = d."batch_id"
-       where r."platform" = ? and r."channel_id" = ? and r."card_message_id" is not null
-         and (b."id" is null or b."size" <= 1)
-         and r."id" = (select min(f."id") from "chat_ref" f where f."deployment_id" = r."deployment_id")
+       where ${SINGLES_IN_CHANNEL}
        order by 1`,
       [platform, channelId],
     );
@@ -58,17 +65,15 @@ export class ChatRefRepository {
 
   /**
    * The single deployments a channel board shows: those of this channel under way now, and those that
-   * finished since `since`. Same rules as {@link singlesWithUnpostedEvents} otherwise.
+   * finished since `since`.
    */
   async singlesOnBoard(platform: ChatRef['platform'], channelId: string, since: Date): Promise<number[]> {
     const rows = await this.em.getConnection().execute<{ deployment_id: number }[]>(
       `select r."deployment_id" from "chat_ref" r
          join "deployment" d on d."id" = r."deployment_id"
          left join "batch" b on b."id" = d."batch_id"
-       where r."platform" = ? and r."channel_id" = ? and r."card_message_id" is not null
-         and (b."id" is null or b."size" <= 1)
+       where ${SINGLES_IN_CHANNEL}
          and (d."status" in ('approved', 'booting', 'installing', 'configuring') or d."finished_at" >= ?)
-         and r."id" = (select min(f."id") from "chat_ref" f where f."deployment_id" = r."deployment_id")
        order by 1`,
       [platform, channelId, since],
     );
